@@ -1,0 +1,1 @@
+"""Models of the capital app (see DESIGN.md)."""

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoopConfig(AppConfig):
+    name = "coop"
+    verbose_name = _("Cooperative")
+
+    def ready(self) -> None:
+        from coop.roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, dispatch_uid="coop-sync-role-groups")

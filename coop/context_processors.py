@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from coop.roles import Role, is_administrator, user_roles
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The navigation a person sees depends on their roles."""
+    user = request.user
+    items: list[tuple[str, str]] = [(str(_("Home")), reverse("home"))]
+    admin_items: list[tuple[str, str]] = []
+    roles = user_roles(user)
+    if user.is_authenticated and (Role.ADMINISTRATOR in roles or is_administrator(user)):
+        admin_items = [
+            (str(_("Statutes")), reverse("coop:statutes")),
+            (str(_("Notices sent")), reverse("coop:outbox")),
+            (str(_("Audit log")), reverse("coop:audit")),
+            (str(_("Technical administration")), reverse("admin:index")),
+        ]
+    return {
+        "nav_items": items,
+        "nav_admin_items": admin_items,
+        "user_roles": sorted(r.value for r in roles),
+        "site_name": settings.COOP_SITE_NAME,
+    }

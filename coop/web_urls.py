@@ -1,0 +1,15 @@
+"""The cooperative's own administrative pages (statutes, notices, audit log)."""
+
+from django.urls import path
+
+from coop.views import audit, outbox, statutes
+
+app_name = "coop"
+
+urlpatterns = [
+    path("statutes/", statutes.statutes_index, name="statutes"),
+    path("statutes/new/", statutes.statutes_create, name="statutes_create"),
+    path("statutes/<int:pk>/", statutes.statutes_detail, name="statutes_detail"),
+    path("notices/", outbox.outbox_index, name="outbox"),
+    path("audit/", audit.audit_index, name="audit"),
+]

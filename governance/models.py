@@ -1,0 +1,1 @@
+"""Models of the governance app (see DESIGN.md)."""

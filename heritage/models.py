@@ -1,0 +1,1 @@
+"""Models of the heritage app (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""Models of the members app (see DESIGN.md)."""
