@@ -1,5 +1,6 @@
 """Home page and the health endpoint."""
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -42,6 +44,22 @@ def _check_celery() -> str:
     return f"ok ({len(replies)} worker{'s' if len(replies) > 1 else ''})"
 
 
+HEARTBEAT_CACHE_KEY = "celery:heartbeat"
+HEARTBEAT_STALE_AFTER = dt.timedelta(minutes=3)
+
+
+def _beat_status() -> str:
+    """Informational: beat schedules a heartbeat task every minute that a worker records."""
+    try:
+        stamp = cache.get(HEARTBEAT_CACHE_KEY)
+    except Exception:  # already reported by the Redis check
+        return "unknown"
+    if not stamp:
+        return "no heartbeat yet"
+    age = timezone.now() - dt.datetime.fromisoformat(stamp)
+    return "ok" if age <= HEARTBEAT_STALE_AFTER else f"stale ({int(age.total_seconds())} s)"
+
+
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
@@ -56,5 +74,6 @@ def health(request: HttpRequest) -> JsonResponse:
             logger.warning("health check %s failed: %s", name, exc)
             report[name] = f"error: {exc.__class__.__name__}"
             healthy = False
+    report["beat"] = _beat_status()
     report["status"] = "ok" if healthy else "error"
     return JsonResponse(report, status=200 if healthy else 503)

@@ -1,0 +1,26 @@
+# Production-like image for the web, worker and beat processes (see docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_LINK_MODE=copy \
+    PATH="/opt/venv/bin:$PATH"
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv
+
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+
+COPY . .
+RUN DJANGO_SETTINGS_MODULE=coop.settings.dev python manage.py compilemessages --ignore=.venv \
+    && DJANGO_SETTINGS_MODULE=coop.settings.dev python manage.py collectstatic --noinput \
+    && useradd --system --uid 1000 voliere && mkdir -p var && chown -R voliere var
+
+USER voliere
+EXPOSE 8000
+CMD ["gunicorn", "coop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
