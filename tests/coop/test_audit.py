@@ -1,0 +1,181 @@
+"""The audit log: append-only in the database; the administrators' page, its filters and pages."""
+
+import datetime as dt
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from coop.audit import audit_record
+from coop.models import AuditEvent
+from tests.coop.factories import StatutesFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("coop:audit")
+
+
+@pytest.fixture
+def totp_admin(admin_user):
+    TOTP.activate(admin_user, generate_totp_secret())
+    return admin_user
+
+
+@pytest.fixture
+def admin_client(client, totp_admin):
+    client.force_login(totp_admin)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def at(monkeypatch):
+    """Record events as if it were a given moment (occurred_at is set by the database row's
+    creation and can never be changed afterwards)."""
+
+    def record_at(moment: dt.datetime, **kwargs) -> AuditEvent:
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        try:
+            return audit_record(**kwargs)
+        finally:
+            monkeypatch.undo()
+
+    return record_at
+
+
+def rows(response) -> int:
+    return response.content.decode().count('<th scope="row">')
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE coop_auditevent SET action = 'forged' WHERE id = %s",
+        "DELETE FROM coop_auditevent WHERE id = %s",
+    ],
+)
+def test_the_database_refuses_to_change_an_audit_event(sql):
+    event = audit_record(actor=None, action="test.recorded", data={"n": 1})
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [event.pk])
+    event.refresh_from_db()
+    assert (event.action, event.data) == ("test.recorded", {"n": 1})
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_members_are_refused(client, member_user):
+    client.force_login(member_user)
+    assert client.get(URL).status_code == 403
+
+
+def test_an_administrator_without_totp_is_sent_to_set_it_up(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_events_newest_first_in_paris_time_with_who_what_object_and_data(admin_client, at):
+    statutes = StatutesFactory()
+    winter = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
+    summer = dt.datetime(2025, 7, 1, 12, 0, tzinfo=dt.UTC)
+    actor = UserFactory(email="ada@example.org")
+    at(winter, actor=actor, action="statutes.version_created", target=statutes, data={"b": 1})
+    at(summer, actor=None, action="outbox.sent", data={"a": "é <script>", "n": [1, 2]})
+    response = admin_client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Paris is UTC+1 in winter, UTC+2 in summer; the newest event comes first.
+    assert html.index("2025-07-01 14:00:00") < html.index("2025-01-15 13:00:00")
+    assert "ada@example.org" in html and "system" in html
+    assert reverse("coop:statutes_detail", args=[statutes.pk]) in html
+    assert f"coop.statutes #{statutes.pk}" in html
+    # Compact JSON, escaped.
+    assert "{&quot;b&quot;:1}" in html
+    assert "{&quot;a&quot;:&quot;é &lt;script&gt;&quot;,&quot;n&quot;:[1,2]}" in html
+    assert "<script>" not in html.split('id="audit-results"', 1)[1]
+
+
+def test_filter_by_action(admin_client):
+    audit_record(actor=None, action="member.admitted")
+    audit_record(actor=None, action="member.admitted")
+    audit_record(actor=None, action="statutes.version_created")
+    response = admin_client.get(URL, {"action": "member.admitted"})
+    assert rows(response) == 2
+    assert "statutes.version_created</code>" not in response.content.decode()
+    assert "2 events match the filter" in response.content.decode()
+    # The list of actions to choose from is the actions recorded.
+    choices = [value for value, _label in response.context["form"].fields["action"].choices]
+    assert choices == ["", "member.admitted", "statutes.version_created"]
+
+
+def test_filter_by_actor_email(admin_client):
+    ada = UserFactory(email="ada@example.org")
+    bob = UserFactory(email="bob@example.org")
+    audit_record(actor=ada, action="a.one")
+    audit_record(actor=bob, action="b.two")
+    audit_record(actor=bob, action="b.three")
+    response = admin_client.get(URL, {"actor": "BOB@example"})
+    assert rows(response) == 2
+    assert "ada@example.org" not in response.content.decode()
+    response = admin_client.get(URL, {"actor": "ada", "action": "b.two"})
+    assert rows(response) == 0
+    assert "No event to show." in response.content.decode()
+
+
+def test_an_unknown_action_is_reported_and_not_applied(admin_client):
+    audit_record(actor=None, action="a.one")
+    response = admin_client.get(URL, {"action": "nothing.like.this"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["action"]
+    assert rows(response) == 1
+
+
+def test_fifty_events_per_page_and_pages_keep_the_filter(admin_client):
+    for _ in range(51):
+        audit_record(actor=None, action="a.one")
+    audit_record(actor=None, action="b.two")
+    first = admin_client.get(URL, {"action": "a.one"})
+    assert rows(first) == 50
+    html = first.content.decode()
+    assert "Page 1 of 2" in html
+    assert 'href="?action=a.one&amp;page=2"' in html
+    second = admin_client.get(URL, {"action": "a.one", "page": 2})
+    assert rows(second) == 1
+    assert "b.two</code>" not in second.content.decode()
+    assert rows(admin_client.get(URL, {"page": "not-a-number"})) == 50
+
+
+def test_query_count_does_not_grow_with_the_rows(admin_client, totp_admin):
+    def record(n: int) -> None:
+        for i in range(n):
+            audit_record(actor=totp_admin if i % 2 else None, action=f"kind.{i % 3}", data={"i": i})
+
+    record(3)
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(URL).status_code == 200
+    record(120)
+    with CaptureQueriesContext(connection) as many:
+        assert admin_client.get(URL).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_htmx_requests_get_only_the_results(admin_client):
+    audit_record(actor=None, action="a.one")
+    response = admin_client.get(URL, {"action": "a.one"}, headers={"HX-Request": "true"})
+    html = response.content.decode().strip()
+    assert html.startswith('<section id="audit-results"')
+    assert "<html" not in html
+    assert rows(response) == 1
