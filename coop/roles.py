@@ -41,6 +41,14 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "coop.view_noticedelivery",
         "coop.view_user",
         "coop.change_user",
+        "members.manage_register",
+        "members.view_register",
+        "members.view_member",
+        "members.view_registerevent",
+        "members.add_category",
+        "members.change_category",
+        "members.view_category",
+        "members.view_college",
     ),
 }
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("coop/", include("coop.web_urls")),
+    path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
 ]
 

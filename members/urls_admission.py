@@ -1,0 +1,3 @@
+"""URL patterns of the admission pages (namespace "members", see members/urls.py)."""
+
+urlpatterns: list = []
