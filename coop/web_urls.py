@@ -11,5 +11,12 @@ urlpatterns = [
     path("statutes/new/", statutes.statutes_create, name="statutes_create"),
     path("statutes/<int:pk>/", statutes.statutes_detail, name="statutes_detail"),
     path("notices/", outbox.outbox_index, name="outbox"),
+    path("notices/<int:pk>/", outbox.outbox_notice, name="outbox_notice"),
+    path("notices/<int:pk>/proof.csv", outbox.outbox_notice_csv, name="outbox_notice_csv"),
+    path(
+        "notices/deliveries/<int:pk>/requeue/",
+        outbox.outbox_delivery_requeue,
+        name="outbox_delivery_requeue",
+    ),
     path("audit/", audit.audit_index, name="audit"),
 ]

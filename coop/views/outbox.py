@@ -1,9 +1,165 @@
-# placeholder: being written
-from django.http import HttpResponse
+"""The notices outbox pages: what was sent to whom and when, the proof as CSV, requeueing."""
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from coop.models import Notice, NoticeDelivery
+from coop.outbox import (
+    delivery_requeue,
+    notice_deliveries,
+    notice_list_with_counts,
+    notice_status_counts,
+)
+from coop.roles import Role, role_required
+
+PAGE_SIZE = 50
+
+Status = NoticeDelivery.Status
 
 
-def _todo(request, *a, **k):
-    return HttpResponse("todo")
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
-statutes_index = statutes_create = statutes_detail = outbox_index = audit_index = _todo
+class DeliveryFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Every status")), *Status.choices],
+    )
+
+
+def _status_filter(data: QueryDict) -> tuple[DeliveryFilterForm, str]:
+    form = DeliveryFilterForm(data or None)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["status"]
+    return form, ""
+
+
+@require_GET
+@role_required(Role.ADMINISTRATOR)
+def outbox_index(request: HtmxHttpRequest) -> HttpResponse:
+    """Every notice with how many of its copies are waiting, sent, failed or interrupted."""
+    page = Paginator(notice_list_with_counts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "coop/outbox_index.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#outbox-notices"
+    return render(request, template, {"page": page})
+
+
+@require_GET
+@role_required(Role.ADMINISTRATOR)
+def outbox_notice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One notice: each recipient's copy with its status, filtered and paginated."""
+    notice = get_object_or_404(Notice.objects.select_related("created_by"), pk=pk)
+    form, status = _status_filter(request.GET)
+    page = Paginator(notice_deliveries(notice=notice, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    counts = notice_status_counts(notice=notice)
+    context: dict[str, Any] = {
+        "notice": notice,
+        "form": form,
+        "status": status,
+        "page": page,
+        "status_counts": [(value, label, counts[value]) for value, label in Status.choices],
+        "total": sum(counts.values()),
+        "csv_query": urlencode({"status": status}) if status else "",
+    }
+    template = "coop/outbox_notice.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#outbox-deliveries"
+    return render(request, template, context)
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+@require_GET
+@role_required(Role.ADMINISTRATOR)
+def outbox_notice_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The proof of sending of one notice, one line per recipient, as CSV."""
+    notice = get_object_or_404(Notice, pk=pk)
+    _form, status = _status_filter(request.GET)
+    deliveries = notice_deliveries(notice=notice, status=status).iterator(chunk_size=2000)
+    writer = csv.writer(_Echo())
+    header = [
+        gettext("recipient"),
+        gettext("address"),
+        gettext("channel"),
+        gettext("status"),
+        gettext("sent at"),
+        gettext("message id"),
+        gettext("attempts"),
+        gettext("last error"),
+    ]
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"  # so that spreadsheets read the file as UTF-8
+        yield writer.writerow(header)
+        for delivery in deliveries:
+            sent_at = timezone.localtime(delivery.sent_at).isoformat() if delivery.sent_at else ""
+            yield writer.writerow(
+                [
+                    _cell(delivery.recipient_key),
+                    _cell(delivery.to_email),
+                    delivery.channel,
+                    delivery.status,
+                    sent_at,
+                    _cell(delivery.message_id),
+                    delivery.attempts,
+                    _cell(delivery.last_error),
+                ]
+            )
+
+    filename = slugify(f"notice-{notice.kind}-{notice.reference}") or f"notice-{notice.pk}"
+    if status:
+        filename += f"-{status}"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def outbox_delivery_requeue(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator decides to send an interrupted or failed copy again."""
+    delivery = get_object_or_404(NoticeDelivery, pk=pk)
+    delivery_requeue(delivery=delivery, actor=request.user)
+    messages.success(
+        request,
+        gettext("The notice to %(recipient)s (%(address)s) will be sent again.")
+        % {"recipient": delivery.recipient_key, "address": delivery.to_email},
+    )
+    target = reverse("coop:outbox_notice", args=[delivery.notice_id])
+    _form, status = _status_filter(request.POST)
+    if status:
+        target += "?" + urlencode({"status": status})
+    return redirect(target)

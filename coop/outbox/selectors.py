@@ -1,0 +1,39 @@
+"""Reads for the administrators' pages: notices with their counts, a notice's deliveries."""
+
+from django.db.models import Count, Q, QuerySet
+
+from coop.models import Notice, NoticeDelivery
+
+Status = NoticeDelivery.Status
+
+
+def notice_list_with_counts() -> QuerySet[Notice]:
+    """Notices, newest first, each with its number of deliveries per status (one query)."""
+    counts = {
+        f"count_{status}": Count("deliveries", filter=Q(deliveries__status=status))
+        for status in Status.values
+    }
+    return (
+        Notice.objects.select_related("created_by")
+        .annotate(count_total=Count("deliveries"), **counts)
+        .order_by("-created_at", "-id")
+    )
+
+
+def notice_status_counts(*, notice: Notice) -> dict[str, int]:
+    """{status: number of deliveries} for one notice, every status present."""
+    found = dict(
+        NoticeDelivery.objects.filter(notice=notice)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {status: found.get(status, 0) for status in Status.values}
+
+
+def notice_deliveries(*, notice: Notice, status: str | None = None) -> QuerySet[NoticeDelivery]:
+    """A notice's deliveries in id order, without their (large) bodies."""
+    deliveries = NoticeDelivery.objects.filter(notice=notice).defer("body_text", "body_html")
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return deliveries.order_by("id")
