@@ -9,11 +9,18 @@ from coop.roles import Role, is_administrator, user_roles
 def navigation(request: HttpRequest) -> dict[str, object]:
     """The navigation a person sees depends on their roles."""
     user = request.user
-    items: list[tuple[str, str]] = [(str(_("Home")), reverse("home"))]
-    admin_items: list[tuple[str, str]] = []
     roles = user_roles(user)
+    items: list[tuple[str, str]] = [(str(_("Home")), reverse("home"))]
+    if Role.MEMBER in roles:
+        items.append((str(_("My membership")), reverse("members:me")))
+    if not user.is_authenticated:
+        items.append((str(_("Become a member")), reverse("members:apply")))
+    admin_items: list[tuple[str, str]] = []
     if user.is_authenticated and (Role.ADMINISTRATOR in roles or is_administrator(user)):
         admin_items = [
+            (str(_("Member register")), reverse("members:register")),
+            (str(_("Applications")), reverse("members:applications")),
+            (str(_("Ratification")), reverse("members:ratify")),
             (str(_("Statutes")), reverse("coop:statutes")),
             (str(_("Notices sent")), reverse("coop:outbox")),
             (str(_("Audit log")), reverse("coop:audit")),

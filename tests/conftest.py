@@ -1,9 +1,17 @@
-"""Shared fixtures. Tests use the real PostgreSQL and Redis (see README, 'Services')."""
+"""Shared fixtures. Tests use the real PostgreSQL and Redis (see README, 'Services').
+
+Tests read English by default (the source language): service messages are produced under
+English, and the test client asks for English. A test about French says so explicitly
+(Accept-Language or the django_language cookie).
+"""
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
+from django.utils import translation
 
 from tests.coop.factories import UserFactory
+from tests.coop.mfa import activate_totp
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +22,17 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture
 def member_user(db):
     return UserFactory(roles=["member"])
@@ -22,3 +41,16 @@ def member_user(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(roles=["administrator", "member"], is_staff=True)
+
+
+@pytest.fixture
+def totp_admin(admin_user):
+    """An administrator who has set up TOTP, as every administrator must."""
+    activate_totp(admin_user)
+    return admin_user
+
+
+@pytest.fixture
+def admin_client(client, totp_admin):
+    client.force_login(totp_admin)
+    return client

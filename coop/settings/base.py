@@ -176,6 +176,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Where tasks go unless routed: instances sharing one Redis (tests, benchmarks) each use theirs.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     "outbox-send": {
         "task": "coop.tasks.outbox_send_pending",
@@ -194,6 +196,9 @@ CELERY_BEAT_SCHEDULE = {
 # Outbox: rows per SMTP connection, attempts before a row is given up as failed.
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+# A row the server refused for now waits base * 2^(attempt-1) seconds, capped, before a retry.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
@@ -206,4 +211,6 @@ LOGGING = {
 
 # The cooperative shown in the header and on every document until statutes say otherwise.
 COOP_SITE_NAME = env.str("COOP_SITE_NAME", default="Volière")
+# The portal's public address, for links in notices sent by e-mail (no request at hand).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)

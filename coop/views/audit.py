@@ -6,13 +6,13 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from coop.forms import AuditFilterForm
+from coop.http import HtmxHttpRequest
 from coop.models import AuditEvent
 from coop.roles import Role, role_required
 
@@ -20,10 +20,6 @@ PAGE_SIZE = 50
 
 # Objects whose page an event can link to: model label -> URL name taking the primary key.
 _TARGET_URLS = {"coop.statutes": "coop:statutes_detail"}
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _actions() -> list[str]:

@@ -6,16 +6,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from coop.errors import DomainError
 from coop.forms import STATUTES_SECTIONS, StatutesForm
+from coop.http import HtmxHttpRequest
 from coop.models import Statutes
 from coop.roles import Role, role_required
 from coop.statutes import (
@@ -25,10 +25,6 @@ from coop.statutes import (
     statutes_timeline,
     statutes_versions,
 )
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _percent(value: Fraction) -> Decimal:

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,19 +15,6 @@ from tests.coop.factories import StatutesFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 URL = reverse("coop:audit")
-
-
-@pytest.fixture
-def totp_admin(admin_user):
-    TOTP.activate(admin_user, generate_totp_secret())
-    return admin_user
-
-
-@pytest.fixture
-def admin_client(client, totp_admin):
-    client.force_login(totp_admin)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture

@@ -7,7 +7,22 @@ from django.utils import timezone
 pytestmark = pytest.mark.django_db
 
 
-def test_health_reports_missing_worker_as_unhealthy(client, settings):
+@pytest.fixture
+def broker_without_workers():
+    """Point the Celery app at a Redis database no worker listens on, for one test."""
+    from coop.celery import app
+
+    original = app.conf.broker_url
+    app.pool.force_close_all()
+    app._pool = None
+    app.conf.broker_url = "redis://127.0.0.1:6379/14"
+    yield
+    app.pool.force_close_all()
+    app._pool = None
+    app.conf.broker_url = original
+
+
+def test_health_reports_missing_worker_as_unhealthy(client, settings, broker_without_workers):
     settings.HEALTH_CELERY_TIMEOUT = 0.3
     response = client.get("/health")
     body = response.json()

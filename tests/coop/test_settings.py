@@ -17,7 +17,9 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    # A clean production-like environment: none of the test run's own switches.
+    skipped = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in skipped}
     base["DJANGO_SETTINGS_MODULE"] = "coop.settings.production"
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -8,7 +8,6 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -66,19 +65,6 @@ def form_data(values: dict[str, Any], effective_from: dt.date | str) -> dict[str
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def totp_admin(admin_user):
-    TOTP.activate(admin_user, generate_totp_secret())
-    return admin_user
-
-
-@pytest.fixture
-def admin_client(client, totp_admin):
-    client.force_login(totp_admin)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 # --- The rules ---------------------------------------------------------------------------------
