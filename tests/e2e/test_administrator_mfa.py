@@ -1,0 +1,100 @@
+"""An administrator sets up an authenticator app before reaching any administrative page."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from tests.coop.factories import TEST_PASSWORD, UserFactory
+from tests.e2e.helpers import (
+    assert_accessible,
+    click_and_load,
+    current_totp_code,
+    expect_signed_out,
+    fr,
+    path_is,
+    sign_in_with_password,
+    sign_out,
+    submit_password_form,
+)
+
+pytestmark = pytest.mark.e2e
+
+MFA_REQUIRED = (
+    "Administrators must protect their account with an authenticator app "
+    "(two-factor authentication) before they reach administrative pages."
+)
+
+
+def expect_django_admin_index(page: Page) -> None:
+    expect(page).to_have_url(path_is(reverse("admin:index")))
+    assert_accessible(page)
+    expect(page.locator("#site-name")).to_have_text(settings.COOP_SITE_NAME)
+    expect(page.get_by_role("heading", level=1)).to_have_text(fr("Site administration"))
+
+
+def test_administrator_sets_up_totp_then_signs_in_with_it(page: Page) -> None:
+    admin = UserFactory(roles=["administrator", "member"], is_staff=True)
+    sign_in_with_password(page, admin.email, TEST_PASSWORD)
+
+    # The Django admin turns them away, to set up two-factor authentication first. allauth
+    # asks for the password once more before any change to two-factor authentication.
+    page.goto(reverse("admin:index"))
+    expect(page).to_have_url(path_is(reverse("account_reauthenticate")))
+    assert_accessible(page)
+    expect(page.locator("#messages .message-warning")).to_have_text(fr(MFA_REQUIRED))
+    page.get_by_label(fr("Password")).fill(TEST_PASSWORD)
+    click_and_load(page, page.get_by_role("button", name=fr("Confirm")))
+
+    expect(page).to_have_url(path_is(reverse("mfa_activate_totp")))
+    assert_accessible(page)
+    expect(
+        page.get_by_role("img", name=fr("QR code to scan with your authenticator app"))
+    ).to_be_visible()
+    secret_field = page.get_by_label(fr("Authenticator secret"))
+    expect(secret_field).to_be_editable(editable=False)
+    secret = secret_field.input_value()
+    assert len(secret) >= 16
+
+    # A wrong code: the error is tied to the field, which keeps the secret shown.
+    code_field = page.get_by_label(fr("Authenticator code"))
+    code_field.fill("00000")
+    click_and_load(page, page.get_by_role("button", name=fr("Activate")))
+    expect(page).to_have_url(path_is(reverse("mfa_activate_totp")))
+    assert_accessible(page)
+    expect(code_field).to_have_attribute("aria-invalid", "true")
+    expect(code_field).to_have_accessible_description(re.compile(re.escape(fr("Incorrect code."))))
+    expect(secret_field).to_have_value(secret)
+
+    code_field.fill(current_totp_code(secret))
+    click_and_load(page, page.get_by_role("button", name=fr("Activate")))
+
+    # allauth shows the recovery codes it generated with the authenticator.
+    expect(page).to_have_url(path_is(reverse("mfa_view_recovery_codes")))
+    assert_accessible(page)
+    expect(page.locator("#messages")).to_contain_text(fr("Authenticator app activated."))
+    codes = page.get_by_label(fr("Unused codes")).input_value().split()
+    assert len(codes) == 10
+    assert all(code.isalnum() for code in codes)
+
+    page.goto(reverse("admin:index"))
+    expect_django_admin_index(page)
+
+    # Next time: password, then the authenticator's code, then the admin they asked for.
+    page.goto(reverse("home"))
+    sign_out(page)
+    page.goto(reverse("admin:index"))
+    expect(page).to_have_url(path_is(reverse("account_login")))
+    assert_accessible(page)
+    expect_signed_out(page)
+    submit_password_form(page, admin.email, TEST_PASSWORD)
+
+    expect(page).to_have_url(path_is(reverse("mfa_authenticate")))
+    assert_accessible(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(fr("Two-Factor Authentication"))
+    page.get_by_label(fr("Code")).fill(current_totp_code(secret))
+    click_and_load(page, page.get_by_role("button", name=fr("Sign In"), exact=True))
+
+    expect_django_admin_index(page)
