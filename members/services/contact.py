@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop.audit import audit_record
 from coop.errors import DomainError
 from members.models import Member, RegisterEvent
 from members.services.events import member_locked, member_snapshot, register_event_record
@@ -81,6 +82,15 @@ def member_update_contact(
         member.e_notices_changed_at = timezone.now()
         update_fields += ["e_notices", "e_notices_changed_at"]
     member.save(update_fields=update_fields)
+    if member_snapshot(member) == before:
+        # Not register data (e.g. the language of notices): audited, no register event.
+        audit_record(
+            actor=actor,
+            action="member.preferences_changed",
+            target=member,
+            data={key: cleaned[key] for key in changed},
+        )
+        return member
     register_event_record(
         member=member,
         kind=RegisterEvent.Kind.CONTACT_CHANGED,

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from members.models import Member
 from members.services import member_admit
@@ -21,7 +22,8 @@ def _run_in_threads(targets):
     def wrap(target):
         try:
             barrier.wait()
-            target()
+            with translation.override("en"):
+                target()
         except BaseException as exc:  # collected and re-raised in the test thread
             errors.append(exc)
         finally:

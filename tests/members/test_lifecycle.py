@@ -244,3 +244,15 @@ def test_warning_while_a_compulsory_category_is_empty(register, actor):
     assert names == {"employee", "beneficiary"}
     admitted(register["categories"]["employee"], register["colleges"]["employees"])
     assert {c.code for c in categories_missing_compulsory()} == {"beneficiary"}
+
+
+def test_language_change_is_audited_without_a_register_event(register, actor):
+    member = admitted(register["categories"]["volunteer"], register["colleges"]["supporters"])
+    events_before = member.events.count()
+    member_update_contact(member=member, changes={"language": "en"}, actor=actor)
+    member.refresh_from_db()
+    assert member.language == "en"
+    assert member.events.count() == events_before
+    assert AuditEvent.objects.filter(
+        action="member.preferences_changed", target_id=str(member.pk), data={"language": "en"}
+    ).exists()

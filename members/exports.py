@@ -1,0 +1,295 @@
+"""The register as it stood on a date, reconstructed from the register events: CSV and PDF.
+
+CSV (for spreadsheets): UTF-8 with a byte order mark, `;` as separator, CRLF line ends — what
+a spreadsheet set up for French opens correctly with a double click. One line per numbered
+entry, the columns of SNAPSHOT_FIELDS under readable headers in the current language.
+
+PDF (the legal register): A4 landscape, the cooperative's legal designation and registered
+office, "Register of members on <date>", page numbers, one row per entry.
+"""
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from coop.models import Statutes
+from coop.statutes import StatutesNotInForce, statutes_in_force
+from members.models import Member
+from members.selectors import register_at, register_at_values
+from members.services import SNAPSHOT_FIELDS
+
+CSV_DELIMITER = ";"
+CSV_CHUNK_ROWS = 2000  # rows fetched from the database at a time
+CSV_LINES_PER_CHUNK = 500  # lines sent to the client at a time
+# Cells a spreadsheet would run as a formula start with one of these (CSV injection).
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will show as text, never run as a formula."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if text and text[0] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _local_datetime(value: str | None, zone: dt.tzinfo | None = None) -> str:
+    """An ISO date and time as "YYYY-MM-DD HH:MM", in `zone` (by default the current time
+    zone) when it carries an offset."""
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value)
+    if moment.utcoffset() is not None:
+        moment = moment.astimezone(zone or timezone.get_current_timezone())
+    # The date and time without seconds or offset: isoformat() is much faster than strftime().
+    return moment.isoformat(sep=" ", timespec="minutes")[:16]
+
+
+def register_csv_header() -> list[str]:
+    """Readable column headers, in the order of SNAPSHOT_FIELDS, in the current language."""
+    return [capfirst(str(Member._meta.get_field(name).verbose_name)) for name in SNAPSHOT_FIELDS]
+
+
+# What the CSV reads of each entry: the snapshot's fields, and the names of its codes.
+CSV_KEYS: tuple[str, ...] = (*SNAPSHOT_FIELDS, "category_name", "college_name")
+# Columns whose values Volière writes itself (numbers, codes, ISO dates): no formula to fear.
+SYSTEM_COLUMNS = frozenset(
+    {
+        "number",
+        "requested_shares",
+        "applied_on",
+        "admitted_on",
+        "ratified_on",
+        "rejected_on",
+        "exited_on",
+    }
+)
+Values = Sequence[str | None]
+
+
+# Columns shown through a label, a name or a conversion (see RegisterCsvRow).
+SHOWN_COLUMNS = frozenset(
+    {"status", "person_kind", "category", "college", "e_notices", "e_notices_changed_at"}
+)
+
+
+class RegisterCsvRow:
+    """Turns register entries into CSV cells, in the current language.
+
+    An entry comes as the text of each of CSV_KEYS, extracted from the snapshot by the database
+    (no JSON to decode here). Labels, the time zone and the way to show each column are worked
+    out once per export, so that each row is formatted with plain lookups: the row is the
+    entry's SNAPSHOT_FIELDS as they are (None is an empty cell), then free text is guarded
+    against formulas and the few shown columns are replaced by what a reader expects.
+    """
+
+    def __init__(self) -> None:
+        at = {key: index for index, key in enumerate(CSV_KEYS)}
+        # CSV_KEYS starts with SNAPSHOT_FIELDS, in order: a row is a slice of the entry.
+        self.width = len(SNAPSHOT_FIELDS)
+        self.text_columns = tuple(
+            at[name]
+            for name in SNAPSHOT_FIELDS
+            if name not in SYSTEM_COLUMNS and name not in SHOWN_COLUMNS
+        )
+        self.statuses = {key: str(label) for key, label in Member.Status.choices}
+        self.kinds = {key: str(label) for key, label in Member.PersonKind.choices}
+        self.booleans = {"true": _("yes"), "false": _("no")}
+        self.zone = timezone.get_current_timezone()
+        self.status, self.kind = at["status"], at["person_kind"]
+        self.category, self.category_name = at["category"], at["category_name"]
+        self.college, self.college_name = at["college"], at["college_name"]
+        self.e_notices, self.e_notices_changed_at = at["e_notices"], at["e_notices_changed_at"]
+
+    def __call__(self, values: Values) -> list[object]:
+        row: list[object] = list(values[: self.width])
+        for index in self.text_columns:
+            value = values[index]
+            if value and value[0] in FORMULA_STARTS:
+                row[index] = "'" + value
+        value = values[self.status]
+        row[self.status] = self.statuses.get(value or "", value)
+        value = values[self.kind]
+        row[self.kind] = self.kinds.get(value or "", value)
+        row[self.category] = _cell(values[self.category_name] or values[self.category])
+        row[self.college] = _cell(values[self.college_name] or values[self.college])
+        value = values[self.e_notices]
+        row[self.e_notices] = self.booleans.get(value or "", value)
+        value = values[self.e_notices_changed_at]
+        row[self.e_notices_changed_at] = _local_datetime(value, self.zone) if value else ""
+        return row
+
+
+def register_csv_values(*, on: dt.date) -> Iterator[Values]:
+    """The entries of the register on `on`, each as the text of CSV_KEYS, by member number,
+    read from the database CSV_CHUNK_ROWS at a time."""
+    return register_at_values(on=on, keys=CSV_KEYS, chunk_size=CSV_CHUNK_ROWS)
+
+
+def register_csv_lines(*, on: dt.date) -> Iterator[str]:
+    """The register on `on` as CSV text, in chunks of lines (for a streaming response).
+
+    Headers and labels are translated now, in the language of the request; rows are read from
+    the database in chunks as the response is sent, so memory stays flat whatever the size.
+    """
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    header = "\ufeff" + writer.writerow(register_csv_header())  # BOM: spreadsheets read UTF-8
+    row = RegisterCsvRow()
+    entries = register_csv_values(on=on)
+
+    def chunks() -> Iterator[str]:
+        yield header
+        lines: list[str] = []
+        for values in entries:
+            lines.append(writer.writerow(row(values)))
+            if len(lines) == CSV_LINES_PER_CHUNK:
+                yield "".join(lines)
+                lines.clear()
+        if lines:
+            yield "".join(lines)
+
+    return chunks()
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    """One entry of the legal register as the PDF shows it."""
+
+    number: int
+    name: str
+    representative: str
+    address_lines: tuple[str, ...]
+    category: str
+    college: str
+    status: str
+    is_member: bool
+    admitted_on: dt.date | None
+    admission_ref: str
+    ratified_on: dt.date | None
+    ratification_ref: str
+    exited_on: dt.date | None
+    exit_ref: str
+
+
+def register_line(snapshot: dict[str, Any], *, statuses: dict[str, str]) -> RegisterLine:
+    """One entry of the PDF; `statuses` are the labels of the statuses, looked up once."""
+    if snapshot.get("person_kind") == Member.PersonKind.LEGAL:
+        name = snapshot.get("legal_name") or ""
+        representative = ", ".join(
+            part
+            for part in (snapshot.get("representative_name"), snapshot.get("representative_role"))
+            if part
+        )
+    else:
+        name = " ".join(
+            part for part in (snapshot.get("first_name"), snapshot.get("last_name")) if part
+        )
+        representative = ""
+    town = " ".join(part for part in (snapshot.get("postal_code"), snapshot.get("city")) if part)
+    address = tuple(
+        part for part in (snapshot.get("address"), town, snapshot.get("country")) if part
+    )
+    status = snapshot.get("status") or ""
+    return RegisterLine(
+        number=snapshot["number"],
+        name=name,
+        representative=representative,
+        address_lines=address,
+        category=snapshot.get("category_name") or snapshot.get("category") or "",
+        college=snapshot.get("college_name") or snapshot.get("college") or "",
+        status=statuses.get(status, status),
+        is_member=status in Member.ADMITTED_STATUSES,
+        admitted_on=_date(snapshot.get("admitted_on")),
+        admission_ref=snapshot.get("admission_ref") or "",
+        ratified_on=_date(snapshot.get("ratified_on")),
+        ratification_ref=snapshot.get("ratification_ref") or "",
+        exited_on=_date(snapshot.get("exited_on")),
+        exit_ref=snapshot.get("exit_ref") or "",
+    )
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string literal (quoted, escaped), safe inside a <style> element."""
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ").replace("<", "\\3C ")
+    )
+    return f'"{escaped}"'
+
+
+def _page_numbers_css() -> str:
+    """The CSS `content` of the page numbers, from a translatable sentence."""
+    sentence = _("Page %(page)s of %(pages)s")
+    parts = []
+    for piece in re.split(r"(%\(page\)s|%\(pages\)s)", sentence):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(_css_string(piece))
+    return " ".join(parts)
+
+
+def _statutes_for(on: dt.date) -> Statutes:
+    """The statutes in force on the date, or today's when the register predates every version."""
+    try:
+        return statutes_in_force(on=on)
+    except StatutesNotInForce:
+        return statutes_in_force()
+
+
+def register_pdf_context(*, on: dt.date) -> dict[str, Any]:
+    statutes = _statutes_for(on)
+    statuses = {key: str(label) for key, label in Member.Status.choices}
+    lines = [register_line(event.snapshot, statuses=statuses) for event in register_at(on=on)]
+    title = _("Register of members on %(date)s") % {"date": date_format(on, "DATE_FORMAT")}
+    return {
+        "statutes": statutes,
+        "on": on,
+        "title": title,
+        "lines": lines,
+        "members_count": sum(1 for line in lines if line.is_member),
+        "generated_at": timezone.localtime(),
+        "language": get_language(),
+        "css_designation": _css_string(statutes.legal_designation),
+        "css_title": _css_string(title),
+        "css_page_numbers": _page_numbers_css(),
+    }
+
+
+def register_pdf_html(*, on: dt.date) -> str:
+    """The HTML the legal register's PDF is printed from."""
+    return render_to_string("members/pdf/register.html", register_pdf_context(on=on))
+
+
+def register_pdf(*, on: dt.date) -> bytes:
+    """The legal register on `on` as a PDF document (A4 landscape)."""
+    from weasyprint import HTML
+
+    return HTML(string=register_pdf_html(on=on)).write_pdf()
