@@ -1,8 +1,10 @@
 """A demo cooperative for development: statutes and three people, when the database is empty."""
 
 import datetime as dt
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -46,8 +48,9 @@ class Command(BaseCommand):
             registered_office="12 rue des Tisserands, 69001 Lyon",
             registration="RCS Lyon 900 000 000",
         )
+        users = {}
         for email, first, last, roles, staff in DEMO_PEOPLE:
-            user = User.objects.create_user(
+            user = users[email] = User.objects.create_user(
                 email=email,
                 password=DEMO_PASSWORD,
                 first_name=first,
@@ -56,4 +59,14 @@ class Command(BaseCommand):
             )
             user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        # Each app may add its demo data in `<app>/demo.py` (a `seed(users=...)` function):
+        # coop stays unaware of the apps built on it.
+        for app_config in apps.get_app_configs():
+            try:
+                module = import_module(f"{app_config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app_config.name}.demo":
+                    raise
+                continue
+            module.seed(users=users)
         self.stdout.write(self.style.SUCCESS("Demo cooperative created."))
