@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CapitalConfig(AppConfig):
     name = "capital"
     verbose_name = _("Share capital")
+
+    def ready(self) -> None:
+        from capital.services.repayments import repayment_request_for_exit
+        from members.services.lifecycle import exit_hooks
+
+        # An exit puts the member's shares in the repayment queue (RULES 21-22).
+        if repayment_request_for_exit not in exit_hooks:
+            exit_hooks.append(repayment_request_for_exit)

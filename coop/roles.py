@@ -49,6 +49,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "members.change_category",
         "members.view_category",
         "members.view_college",
+        "capital.manage_capital",
+        "capital.view_capital",
+        "capital.view_sharemovement",
+        "capital.view_repaymentrequest",
     ),
 }
 

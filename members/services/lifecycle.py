@@ -1,7 +1,7 @@
 """The lifecycle of a member (RULES 3-4): application, admission, rejection, ratification, exit."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,6 +233,11 @@ def members_ratify(
     return locked
 
 
+# Called inside member_exit's transaction once the exit is recorded: apps built on the
+# register (capital: the repayment queue) react to an exit without members importing them.
+exit_hooks: list[Callable[..., Any]] = []
+
+
 @transaction.atomic
 def member_exit(
     *, member: Member, status: str, exited_on: dt.date, decision_ref: str, actor: Any
@@ -266,6 +271,8 @@ def member_exit(
         decision_ref=member.exit_ref,
         previous=before,
     )
+    for hook in exit_hooks:
+        hook(member=member, actor=actor)
     return member
 
 

@@ -1,0 +1,13 @@
+"""Writes to the share capital. Every service takes the ledger lock first."""
+
+from capital.services.movements import share_correct, share_pay, share_subscribe, share_transfer
+from capital.services.repayments import repayment_make, repayment_request_for_exit
+
+__all__ = [
+    "repayment_make",
+    "repayment_request_for_exit",
+    "share_correct",
+    "share_pay",
+    "share_subscribe",
+    "share_transfer",
+]

@@ -1,0 +1,175 @@
+"""Exit, the repayment queue and repayments within the capital floor (RULES 21-22)."""
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from capital.models import RepaymentRequest, ShareMovement
+from capital.services.ledger import (
+    CENT,
+    ZERO,
+    check_date,
+    check_decision,
+    euros,
+    holding,
+    ledger_lock,
+    record_movements,
+    row_base,
+)
+from coop.audit import audit_record
+from coop.errors import DomainError
+from coop.statutes import statutes_in_force
+from members.models import Member
+
+
+@transaction.atomic
+def repayment_request_for_exit(*, member: Member, actor: Any = None) -> RepaymentRequest | None:
+    """Put an exited member's shares in the repayment queue, in the order of exits. Returns the
+    request (the existing one if called twice), or None if the member holds no shares."""
+    ledger_lock()
+    member = Member.objects.get(pk=member.pk)
+    if member.status not in Member.EXITED_STATUSES or member.exited_on is None:
+        raise DomainError(
+            _("%(member)s has not left the cooperative: their shares cannot be repaid.")
+            % {"member": member.display_name},
+            code="not_exited",
+        )
+    existing = RepaymentRequest.objects.filter(member=member).first()
+    if existing is not None:
+        return existing
+    shares = holding(member=member)["shares"]
+    if shares <= 0:
+        return None
+    request = RepaymentRequest.objects.create(
+        member=member, exited_on=member.exited_on, shares=shares
+    )
+    audit_record(
+        actor=actor,
+        action="capital.repayment_requested",
+        target=request,
+        data={"member": member.pk, "shares": shares, "exited_on": member.exited_on.isoformat()},
+    )
+    return request
+
+
+@transaction.atomic
+def repayment_make(
+    *,
+    request: RepaymentRequest,
+    effective_on: dt.date,
+    decision_ref: str,
+    losses: Decimal = ZERO,
+    actor: Any,
+) -> ShareMovement:
+    """Repay an exited member's shares at nominal value less `losses`, in the order of exits,
+    never bringing the capital below the floor (the request then stays in the queue)."""
+    counter = ledger_lock()
+    request = RepaymentRequest.objects.select_related("member__category").get(pk=request.pk)
+    ref = check_decision(decision_ref)
+    if not request.is_pending:
+        raise DomainError(
+            _("The shares of %(member)s have already been repaid.")
+            % {"member": request.member.display_name},
+            code="already_repaid",
+        )
+    earlier = (
+        RepaymentRequest.objects.filter(repayment__isnull=True)
+        .exclude(pk=request.pk)
+        .filter(exited_on__lte=request.exited_on)
+        .select_related("member")
+        .order_by("exited_on", "id")
+    )
+    first = next(
+        (r for r in earlier if (r.exited_on, r.pk) < (request.exited_on, request.pk)), None
+    )
+    if first is not None:
+        raise DomainError(
+            _(
+                "Repayments follow the order of exits: %(member)s, who left earlier, is repaid "
+                "first."
+            )
+            % {"member": first.member.display_name},
+            code="not_first_in_queue",
+        )
+    check_date(effective_on=effective_on)
+    if effective_on < request.exited_on:
+        raise DomainError(
+            _("A repayment cannot be dated before the member's exit."), code="before_exit"
+        )
+    statutes = statutes_in_force(on=effective_on)
+    held = holding(member=request.member)
+    if held["shares"] <= 0:
+        raise DomainError(
+            _("%(member)s holds no shares any more.") % {"member": request.member.display_name},
+            code="nothing_to_repay",
+        )
+    losses = Decimal(losses)
+    if losses < 0 or losses > held["paid"]:
+        raise DomainError(
+            _(
+                "The losses charged must be between 0 and the paid amount (%(paid)s), not "
+                "%(losses)s."
+            )
+            % {"paid": euros(held["paid"]), "losses": euros(losses)},
+            code="bad_losses",
+        )
+    latest = ShareMovement.objects.order_by("-seq").first()
+    capital = latest.capital_after if latest else ZERO
+    highest = latest.highest_capital_after if latest else ZERO
+    floor = statutes.ratio("capital_floor") * Fraction(highest)
+    capital_after = capital - held["subscribed"]
+    if Fraction(capital_after) < floor:
+        raise DomainError(
+            _(
+                "This repayment of %(amount)s would bring the capital from %(capital)s to "
+                "%(after)s, below the floor of %(floor)s (%(ratio)s of the highest capital "
+                "reached, %(highest)s). The request stays in the queue."
+            )
+            % {
+                "amount": euros(held["subscribed"]),
+                "capital": euros(capital),
+                "after": euros(capital_after),
+                "floor": euros(floor),
+                "ratio": statutes.capital_floor,
+                "highest": euros(highest),
+            },
+            code="below_capital_floor",
+        )
+    nominal = (held["subscribed"] / held["shares"]).quantize(CENT)
+    if nominal * held["shares"] != held["subscribed"]:
+        raise DomainError(
+            _(
+                "%(member)s holds shares subscribed at different nominal values (%(subscribed)s "
+                "for %(shares)s shares): repay them in the admin of the accounts first."
+            )
+            % {
+                "member": request.member.display_name,
+                "subscribed": euros(held["subscribed"]),
+                "shares": held["shares"],
+            },
+            code="mixed_nominal_values",
+        )
+    row = row_base(
+        kind=ShareMovement.Kind.REPAYMENT,
+        member=request.member,
+        effective_on=effective_on,
+        decision_ref=ref,
+        actor=actor,
+    )
+    row.update(
+        shares=-held["shares"],
+        nominal_value=nominal,
+        amount=-held["subscribed"],
+        paid_amount=-held["paid"],
+        cash_amount=held["paid"] - losses,
+    )
+    (movement,) = record_movements(
+        counter=counter, rows=[row], actor=actor, cap=statutes.ratio("public_bodies_capital_cap")
+    )
+    request.repayment = movement
+    request.save(update_fields=["repayment"])
+    return movement
