@@ -11,9 +11,9 @@ words for non-ASCII headers, punycode for international domains.
 from __future__ import annotations
 
 import binascii
+import itertools
 import secrets
 from dataclasses import dataclass
-from email.header import Header
 from email.utils import formatdate, parseaddr
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.core.mail.message import sanitize_address
 
 LINE_LIMIT = 998  # octets, RFC 5322 section 2.1.1
 CRLF = "\r\n"
+_NOT_IN_PLAIN_ADDRESS = frozenset(' <>()[],;:"\\\r\n\t')
 
 
 class UnsendableMessage(ValueError):
@@ -29,15 +30,24 @@ class UnsendableMessage(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    """The From of every notice: header form and envelope address, computed once per batch."""
+    """What every message of a batch shares, computed once: the From, and a random prefix for
+    the MIME boundaries (no content can contain it by chance)."""
 
     header: str
     envelope: str
+    boundary_prefix: str
 
     @classmethod
     def from_settings(cls) -> Sender:
         sender = settings.DEFAULT_FROM_EMAIL
-        return cls(header=sanitize_address(sender, "utf-8"), envelope=parseaddr(sender)[1])
+        return cls(
+            header=sanitize_address(sender, "utf-8"),
+            envelope=parseaddr(sender)[1],
+            boundary_prefix=f"voliere_{secrets.token_hex(16)}",
+        )
+
+
+_boundary_counter = itertools.count().__next__
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,18 +56,44 @@ class Rendered:
     data: bytes
 
 
+# RFC 2047: a line holding encoded words is at most 76 characters; a word "=?utf-8?b?...?="
+# spends 12 of them besides its base64, which carries 3 octets per 4 characters.
+_ENCODED_LINE = 76
+_WORD_OVERHEAD = len("=?utf-8?b??=")
+
+
+def _octets_per_word(room: int) -> int:
+    return (room - _WORD_OVERHEAD) // 4 * 3
+
+
 def header_value(value: str, name: str) -> str:
-    """A header value as it goes on the wire: ASCII as is, anything else as encoded words."""
+    """A header value as it goes on the wire: ASCII as is, anything else as encoded words,
+    one per line, never splitting a character."""
     if "\n" in value or "\r" in value:
         raise UnsendableMessage(f"the {name} header cannot contain a line break")
     if value.isascii() and len(name) + len(value) < LINE_LIMIT - 2:
         return value
-    return Header(value, "utf-8", maxlinelen=76, header_name=name).encode(linesep=CRLF)
+    budget = _octets_per_word(_ENCODED_LINE - len(name) - 2)  # the first line has "Name: "
+    words: list[str] = []
+    chunk = bytearray()
+    for char in value:
+        octets = char.encode("utf-8", "surrogateescape")
+        if len(chunk) + len(octets) > budget:
+            words.append(_encoded_word(chunk))
+            chunk.clear()
+            budget = _octets_per_word(_ENCODED_LINE - 1)  # later lines start with a space
+        chunk += octets
+    words.append(_encoded_word(chunk))
+    return (CRLF + " ").join(words)
+
+
+def _encoded_word(octets: bytes | bytearray) -> str:
+    return f"=?utf-8?b?{binascii.b2a_base64(octets, newline=False).decode('ascii')}?="
 
 
 def address(addr: str) -> str:
     """One recipient's address for the To header and the envelope (punycode domain)."""
-    if addr.isascii() and "\n" not in addr and "\r" not in addr and "<" not in addr:
+    if addr.isascii() and not _NOT_IN_PLAIN_ADDRESS.intersection(addr):
         return addr
     try:
         return sanitize_address(addr, "utf-8")
@@ -108,7 +144,7 @@ def render(
         f"MIME-Version: 1.0{CRLF}"
     )
     if body_html:
-        boundary = f"=_voliere_{secrets.token_hex(16)}"
+        boundary = f"=_{sender.boundary_prefix}_{_boundary_counter()}"
         text = (
             f'{headers}Content-Type: multipart/alternative; boundary="{boundary}"{CRLF}{CRLF}'
             f"--{boundary}{CRLF}{_part(body_text, 'plain')}"

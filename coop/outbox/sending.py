@@ -30,7 +30,14 @@ from django.utils.translation import gettext
 
 from coop.models import NoticeDelivery
 from coop.outbox import mime
-from coop.outbox.transport import Claimed, MaybeSent, NotSent, Refused, Transport
+from coop.outbox.transport import (
+    Claimed,
+    MaybeSent,
+    NotSent,
+    Refused,
+    SenderRefused,
+    Transport,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -244,6 +251,13 @@ def _send_claimed(batch: _Batch) -> None:
                 )
             except Refused as exc:
                 batch.mark_refused(row, exc)
+            except SenderRefused as exc:  # a configuration or quota matter: the copies wait
+                batch.release(
+                    rows[index:],
+                    gettext("The mail server refused the sender address: %(reply)s")
+                    % {"reply": exc},
+                )
+                raise OutboxConnectionError(str(exc)) from exc
             except (NotSent, MaybeSent) as exc:
                 if isinstance(exc, MaybeSent):
                     batch.mark_interrupted(

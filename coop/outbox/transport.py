@@ -55,6 +55,10 @@ class Refused(Exception):
         return 500 <= self.code < 600
 
 
+class SenderRefused(Exception):
+    """The server refused our sender address (MAIL FROM): nothing to do with the recipients."""
+
+
 class NotSent(Exception):
     """The connection failed before the message was handed over: it was not delivered."""
 
@@ -127,12 +131,17 @@ class Transport:
             raise NotSent("not connected")
         try:
             smtp.ehlo_or_helo_if_needed()
-            size = len(rendered.data)
-            options = [f"SIZE={size}"] if smtp.does_esmtp and smtp.has_extn("size") else []
-            code, reply = smtp.mail(self.sender.envelope, options)
+            size = f" SIZE={len(rendered.data)}" if smtp.has_extn("size") else ""
+            # smtplib.SMTP.mail() and rcpt(), without re-parsing addresses checked already.
+            smtp.putcmd("mail", f"FROM:<{self.sender.envelope}>{size}")
+            code, reply = smtp.getreply()
             if code != 250:
-                self._refuse(smtp, code, reply)
-            code, reply = smtp.rcpt(rendered.envelope_to)
+                try:
+                    self._refuse(smtp, code, reply)
+                except Refused as refused:
+                    raise SenderRefused(str(refused)) from refused
+            smtp.putcmd("rcpt", f"TO:<{rendered.envelope_to}>")
+            code, reply = smtp.getreply()
             if code not in (250, 251):
                 self._refuse(smtp, code, reply)
             smtp.putcmd("data")
@@ -140,7 +149,7 @@ class Transport:
             if code != 354:
                 self._refuse(smtp, code, reply)
             smtp.send(_DOT_AT_LINE_START.sub(b"..", rendered.data))
-        except (Refused, NotSent):
+        except (Refused, SenderRefused, NotSent):
             raise
         except OSError as exc:
             raise NotSent(f"{exc.__class__.__name__}: {exc}") from exc

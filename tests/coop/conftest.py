@@ -76,6 +76,15 @@ class SinkHandler:
     # recipients whose message is received, then the connection dropped before the reply
     hang_up_after_data: set[str] = field(default_factory=set)
     delay: float = 0.0
+    # SMTP reply to every MAIL FROM, e.g. "530 5.7.0 Authentication required"
+    refuse_sender: str = ""
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.refuse.get(address)

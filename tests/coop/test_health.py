@@ -1,5 +1,6 @@
 """/health reports the database, Redis and the Celery workers."""
 
+import kombu.pools
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
@@ -20,6 +21,7 @@ def broker_without_workers():
     app.pool.force_close_all()
     app._pool = None
     app.conf.broker_url = original
+    kombu.pools.reset()  # the closed pool must not serve later .delay() calls
 
 
 def test_health_reports_missing_worker_as_unhealthy(client, settings, broker_without_workers):
