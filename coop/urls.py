@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("coop/", include("coop.web_urls")),
     path("members/", include("members.urls")),
+    path("capital/", include("capital.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,3 @@
+"""URL patterns of the capital member pages (namespace "capital", see capital/urls.py)."""
+
+urlpatterns: list = []
