@@ -1,3 +1,14 @@
 """URL patterns of the capital admin pages (namespace "capital", see capital/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from capital.views import admin
+
+urlpatterns: list = [
+    path("", admin.overview, name="overview"),
+    path("member/", admin.member_action, name="member_action"),
+    path("subscribe/<int:member_pk>/", admin.subscribe, name="subscribe"),
+    path("repay/<int:request_pk>/", admin.repay, name="repay"),
+    path("pay/<int:member_pk>/", admin.pay, name="pay"),
+    path("transfer/<int:member_pk>/", admin.transfer, name="transfer"),
+]

@@ -13,6 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items: list[tuple[str, str]] = [(str(_("Home")), reverse("home"))]
     if Role.MEMBER in roles:
         items.append((str(_("My membership")), reverse("members:me")))
+        items.append((str(_("My shares")), reverse("capital:me")))
     if not user.is_authenticated:
         items.append((str(_("Become a member")), reverse("members:apply")))
     admin_items: list[tuple[str, str]] = []
@@ -21,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             (str(_("Member register")), reverse("members:register")),
             (str(_("Applications")), reverse("members:applications")),
             (str(_("Ratification")), reverse("members:ratify")),
+            (str(_("Share capital")), reverse("capital:overview")),
             (str(_("Statutes")), reverse("coop:statutes")),
             (str(_("Notices sent")), reverse("coop:outbox")),
             (str(_("Audit log")), reverse("coop:audit")),

@@ -1,0 +1,81 @@
+"""The member's capital documents, printed with WeasyPrint: the statement of their shares at a
+date and the share certificate of a subscription (RULES 18, 25).
+
+Each builder has an `_html` twin returning the HTML the PDF is printed from, so tests can read
+what the document says.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from capital.models import ShareMovement
+from capital.selectors import member_balance
+from members.exports import _css_string, _page_numbers_css, _statutes_for
+from members.models import Member
+
+
+def member_movements(*, member: Member, on: dt.date | None = None) -> QuerySet[ShareMovement]:
+    """The member's movements in the order of the ledger, up to `on` when given."""
+    movements = ShareMovement.objects.filter(member=member).select_related(
+        "counterparty", "corrects"
+    )
+    if on is not None:
+        movements = movements.filter(effective_on__lte=on)
+    return movements.order_by("seq")
+
+
+def _document_context(*, on: dt.date, title: str) -> dict[str, Any]:
+    statutes = _statutes_for(on)
+    return {
+        "statutes": statutes,
+        "title": title,
+        "generated_at": timezone.localtime(),
+        "language": get_language(),
+        "css_designation": _css_string(statutes.legal_designation),
+        "css_title": _css_string(title),
+        "css_page_numbers": _page_numbers_css(),
+    }
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def statement_pdf_html(*, member: Member, on: dt.date) -> str:
+    """The HTML of the statement of `member`'s shares at the end of `on`."""
+    title = _("Statement of shares on %(date)s") % {"date": date_format(on, "DATE_FORMAT")}
+    context = _document_context(on=on, title=title)
+    context.update(
+        {
+            "member": member,
+            "on": on,
+            "balance": member_balance(member=member, on=on),
+            "movements": list(member_movements(member=member, on=on)),
+        }
+    )
+    return render_to_string("capital/pdf/statement.html", context)
+
+
+def statement_pdf(*, member: Member, on: dt.date) -> bytes:
+    return _pdf(statement_pdf_html(member=member, on=on))
+
+
+def certificate_pdf_html(*, movement: ShareMovement) -> str:
+    """The HTML of the share certificate of a subscription."""
+    title = _("Share certificate no. %(seq)s") % {"seq": movement.seq}
+    context = _document_context(on=movement.effective_on, title=title)
+    context.update({"movement": movement, "member": movement.member})
+    return render_to_string("capital/pdf/certificate.html", context)
+
+
+def certificate_pdf(*, movement: ShareMovement) -> bytes:
+    return _pdf(certificate_pdf_html(movement=movement))
