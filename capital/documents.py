@@ -8,7 +8,6 @@ what the document says.
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,19 +15,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from capital.models import ShareMovement
-from capital.selectors import member_balance
+from capital.selectors import member_balance, member_movements
 from members.exports import _css_string, _page_numbers_css, _statutes_for
 from members.models import Member
-
-
-def member_movements(*, member: Member, on: dt.date | None = None) -> QuerySet[ShareMovement]:
-    """The member's movements in the order of the ledger, up to `on` when given."""
-    movements = ShareMovement.objects.filter(member=member).select_related(
-        "counterparty", "corrects"
-    )
-    if on is not None:
-        movements = movements.filter(effective_on__lte=on)
-    return movements.order_by("seq")
 
 
 def _document_context(*, on: dt.date, title: str) -> dict[str, Any]:

@@ -99,3 +99,22 @@ def unpaid_calls_due(*, on: dt.date) -> list[tuple[int, Decimal]]:
         .order_by("member_id")
     )
     return [(row["member_id"], row["due"]) for row in rows]
+
+
+def public_bodies_capital(*, on: dt.date | None = None) -> Decimal:
+    """The capital held by members whose category is a public body (RULES 2), at the end of
+    `on`, or now."""
+    movements = ShareMovement.objects.filter(member__category__is_public_body=True)
+    if on is not None:
+        movements = movements.filter(effective_on__lte=on)
+    return movements.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def member_movements(*, member: Member, on: dt.date | None = None) -> QuerySet[ShareMovement]:
+    """The member's movements in the order of the ledger, up to `on` when given."""
+    movements = ShareMovement.objects.filter(member=member).select_related(
+        "counterparty", "corrects"
+    )
+    if on is not None:
+        movements = movements.filter(effective_on__lte=on)
+    return movements.order_by("seq")

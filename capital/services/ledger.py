@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from capital.models import LedgerCounter, ShareMovement
+from capital.selectors import public_bodies_capital
 from coop.audit import audit_record
 from coop.errors import DomainError
 from members.models import Member
@@ -47,15 +48,6 @@ def holding(*, member: Member) -> dict[str, Any]:
         "subscribed": totals["subscribed"] or ZERO,
         "paid": totals["paid"] or ZERO,
     }
-
-
-def _public_bodies_capital() -> Decimal:
-    return (
-        ShareMovement.objects.filter(member__category__is_public_body=True).aggregate(
-            total=Sum("amount")
-        )["total"]
-        or ZERO
-    )
 
 
 def check_date(*, effective_on: dt.date) -> None:
@@ -108,7 +100,7 @@ def record_movements(
     capital = latest.capital_after if latest else ZERO
     highest = latest.highest_capital_after if latest else ZERO
     if cap is not None:
-        public_before = _public_bodies_capital()
+        public_before = public_bodies_capital()
         public_after = public_before + sum(
             (r["amount"] for r in rows if r["member"].category.is_public_body), ZERO
         )

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,7 +23,7 @@ from capital.forms.admin import (
     SubscribeForm,
     TransferForm,
 )
-from capital.models import RepaymentRequest, ShareMovement
+from capital.models import RepaymentRequest
 from capital.services import repayment_make, share_pay, share_subscribe, share_transfer
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
@@ -40,22 +39,13 @@ def _money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
-def public_bodies_capital(*, on: dt.date) -> Decimal:
-    """The capital held by members whose category is a public body, at the end of `on`
-    (a read of the ledger; kept here until capital.selectors grows it)."""
-    total = ShareMovement.objects.filter(
-        effective_on__lte=on, member__category__is_public_body=True
-    ).aggregate(total=Sum("amount"))["total"]
-    return total or ZERO
-
-
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
     return (part * 100 / whole).quantize(Decimal("0.1")) if whole else None
 
 
 def _overview_context(*, on: dt.date) -> dict[str, Any]:
     capital = selectors.capital_at(on=on)
-    public = public_bodies_capital(on=on)
+    public = selectors.public_bodies_capital(on=on)
     context: dict[str, Any] = {
         "on": on,
         "capital": capital,

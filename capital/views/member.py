@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from capital.documents import certificate_pdf, member_movements, statement_pdf
+from capital.documents import certificate_pdf, statement_pdf
 from capital.models import ShareMovement
-from capital.selectors import member_balance
+from capital.selectors import member_balance, member_movements
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, has_role, has_totp, is_administrator, mfa_setup_redirect, role_required
 from members.models import Member
