@@ -6,43 +6,21 @@ what the document says.
 """
 
 import datetime as dt
-from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from capital.models import ShareMovement
 from capital.selectors import member_balance, member_movements
-from members.exports import _css_string, _page_numbers_css, _statutes_for
+from coop.documents import document_context, pdf_from_html
 from members.models import Member
-
-
-def _document_context(*, on: dt.date, title: str) -> dict[str, Any]:
-    statutes = _statutes_for(on)
-    return {
-        "statutes": statutes,
-        "title": title,
-        "generated_at": timezone.localtime(),
-        "language": get_language(),
-        "css_designation": _css_string(statutes.legal_designation),
-        "css_title": _css_string(title),
-        "css_page_numbers": _page_numbers_css(),
-    }
-
-
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
 
 
 def statement_pdf_html(*, member: Member, on: dt.date) -> str:
     """The HTML of the statement of `member`'s shares at the end of `on`."""
     title = _("Statement of shares on %(date)s") % {"date": date_format(on, "DATE_FORMAT")}
-    context = _document_context(on=on, title=title)
+    context = document_context(on=on, title=title)
     context.update(
         {
             "member": member,
@@ -55,16 +33,16 @@ def statement_pdf_html(*, member: Member, on: dt.date) -> str:
 
 
 def statement_pdf(*, member: Member, on: dt.date) -> bytes:
-    return _pdf(statement_pdf_html(member=member, on=on))
+    return pdf_from_html(statement_pdf_html(member=member, on=on))
 
 
 def certificate_pdf_html(*, movement: ShareMovement) -> str:
     """The HTML of the share certificate of a subscription."""
     title = _("Share certificate no. %(seq)s") % {"seq": movement.seq}
-    context = _document_context(on=movement.effective_on, title=title)
+    context = document_context(on=movement.effective_on, title=title)
     context.update({"movement": movement, "member": movement.member})
     return render_to_string("capital/pdf/certificate.html", context)
 
 
 def certificate_pdf(*, movement: ShareMovement) -> bytes:
-    return _pdf(certificate_pdf_html(movement=movement))
+    return pdf_from_html(certificate_pdf_html(movement=movement))

@@ -10,7 +10,6 @@ office, "Register of members on <date>", page numbers, one row per entry.
 
 import csv
 import datetime as dt
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +18,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from coop.models import Statutes
-from coop.statutes import StatutesNotInForce, statutes_in_force
+from coop.documents import document_context, pdf_from_html
 from members.models import Member
 from members.selectors import register_at, register_at_values
 from members.services import SNAPSHOT_FIELDS
@@ -234,52 +231,15 @@ def register_line(snapshot: dict[str, Any], *, statuses: dict[str, str]) -> Regi
     )
 
 
-def _css_string(text: str) -> str:
-    """`text` as a CSS string literal (quoted, escaped), safe inside a <style> element."""
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ").replace("<", "\\3C ")
-    )
-    return f'"{escaped}"'
-
-
-def _page_numbers_css() -> str:
-    """The CSS `content` of the page numbers, from a translatable sentence."""
-    sentence = _("Page %(page)s of %(pages)s")
-    parts = []
-    for piece in re.split(r"(%\(page\)s|%\(pages\)s)", sentence):
-        if piece == "%(page)s":
-            parts.append("counter(page)")
-        elif piece == "%(pages)s":
-            parts.append("counter(pages)")
-        elif piece:
-            parts.append(_css_string(piece))
-    return " ".join(parts)
-
-
-def _statutes_for(on: dt.date) -> Statutes:
-    """The statutes in force on the date, or today's when the register predates every version."""
-    try:
-        return statutes_in_force(on=on)
-    except StatutesNotInForce:
-        return statutes_in_force()
-
-
 def register_pdf_context(*, on: dt.date) -> dict[str, Any]:
-    statutes = _statutes_for(on)
     statuses = {key: str(label) for key, label in Member.Status.choices}
     lines = [register_line(event.snapshot, statuses=statuses) for event in register_at(on=on)]
     title = _("Register of members on %(date)s") % {"date": date_format(on, "DATE_FORMAT")}
     return {
-        "statutes": statutes,
+        **document_context(on=on, title=title),
         "on": on,
-        "title": title,
         "lines": lines,
         "members_count": sum(1 for line in lines if line.is_member),
-        "generated_at": timezone.localtime(),
-        "language": get_language(),
-        "css_designation": _css_string(statutes.legal_designation),
-        "css_title": _css_string(title),
-        "css_page_numbers": _page_numbers_css(),
     }
 
 
@@ -290,6 +250,4 @@ def register_pdf_html(*, on: dt.date) -> str:
 
 def register_pdf(*, on: dt.date) -> bytes:
     """The legal register on `on` as a PDF document (A4 landscape)."""
-    from weasyprint import HTML
-
-    return HTML(string=register_pdf_html(on=on)).write_pdf()
+    return pdf_from_html(register_pdf_html(on=on))
