@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/voliere_unused",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "SITE_URL": "https://coop.example.org",
 }
 
 
@@ -41,10 +42,12 @@ def test_production_refuses_to_start_without_required_variables():
     env = dict(PRODUCTION_ENV)
     del env["SECRET_KEY"]
     del env["EMAIL_URL"]
+    del env["SITE_URL"]
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "EMAIL_URL" in result.stderr
+    assert "SITE_URL" in result.stderr
 
 
 def test_production_refuses_a_short_secret_key():
