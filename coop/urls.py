@@ -17,6 +17,8 @@ urlpatterns = [
     path("coop/", include("coop.web_urls")),
     path("members/", include("members.urls")),
     path("capital/", include("capital.urls")),
+    path("assemblies/", include("governance.urls")),
+    path("heritage/", include("heritage.urls")),
     path("admin/", admin.site.urls),
 ]
 

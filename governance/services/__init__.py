@@ -1,0 +1,1 @@
+"""Writes of the governance app: each module owns one part of the assembly's life."""

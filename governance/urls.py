@@ -1,0 +1,11 @@
+"""General assemblies' pages, in one namespace, mounted at /assemblies/.
+
+Each area keeps its own patterns: preparing and convening (administrators), the member's side
+(assemblies, proxies), and the meeting itself (check-in, live figures, attendance sheet).
+"""
+
+from governance import urls_admin, urls_meeting, urls_member
+
+app_name = "governance"
+
+urlpatterns = [*urls_admin.urlpatterns, *urls_member.urlpatterns, *urls_meeting.urlpatterns]

@@ -1,0 +1,117 @@
+"""Assemblies for tests: a draft with its agenda, or a convened one with its roll written directly.
+
+`convened_assembly` builds the state the convocation service leaves (frozen statutes, colleges,
+roll) without going through it, so that tests of proxies, check-in and figures do not depend on
+the convocation itself; tests of the convocation call the service.
+"""
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+from django.utils import timezone
+
+from coop.models import Statutes
+from governance.models import AgendaItem, Assembly, AssemblyCollege, Resolution, RollEntry
+from members.models import Member
+from tests.coop.factories import StatutesFactory
+from tests.members.factories import admitted, standard_register
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def meeting_time(days_ahead: int = 30, hour: int = 18) -> dt.datetime:
+    day = timezone.localdate() + dt.timedelta(days=days_ahead)
+    return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=PARIS)
+
+
+def statutes_and_register(**statutes) -> dict[str, object]:
+    """Statutes in force since 2020 and the standard register (3 colleges 40/30/30)."""
+    if not Statutes.objects.exists():
+        StatutesFactory(effective_from=dt.date(2020, 1, 1), **statutes)
+    return standard_register()
+
+
+def members_admitted(register: dict, count: int, *, category: str = "volunteer") -> list[Member]:
+    """`count` admitted members of a category (in its default college), with e-mail addresses."""
+    cat = register["categories"][category]
+    start = Member.objects.count()
+    return [
+        admitted(
+            cat,
+            cat.default_college,
+            last_name=f"Membre{start + i:05d}",
+            email=f"membre{start + i:05d}@example.org",
+        )
+        for i in range(count)
+    ]
+
+
+def draft_assembly(
+    *,
+    kind: str = Assembly.Kind.ORDINARY,
+    starts_at: dt.datetime | None = None,
+    resolutions: int = 2,
+    **fields,
+) -> Assembly:
+    starts_at = starts_at or meeting_time()
+    assembly = Assembly.objects.create(
+        title=fields.pop("title", "Assemblée générale ordinaire"),
+        kind=kind,
+        starts_at=starts_at,
+        place=fields.pop("place", "Salle des fêtes, 38000 Grenoble"),
+        distance_vote_deadline=fields.pop(
+            "distance_vote_deadline",
+            dt.datetime.combine(
+                starts_at.astimezone(PARIS).date() - dt.timedelta(days=1),
+                dt.time(15, 0),
+                tzinfo=PARIS,
+            ),
+        ),
+        **fields,
+    )
+    item = AgendaItem.objects.create(assembly=assembly, position=1, title="Comptes de l'exercice")
+    for number in range(1, resolutions + 1):
+        Resolution.objects.create(
+            assembly=assembly,
+            agenda_item=item,
+            number=number,
+            title=f"Résolution {number}",
+            text=f"L'assemblée générale approuve le point {number}.",
+            majority_kind=kind,
+        )
+    return assembly
+
+
+def convened_assembly(*, members: list[Member], **fields) -> Assembly:
+    """A convened assembly whose roll is `members`, as the convocation would freeze it."""
+    assembly = draft_assembly(**fields)
+    statutes = Statutes.objects.order_by("-effective_from").first()
+    colleges: dict[int | None, AssemblyCollege] = {}
+    for member in members:
+        college = member.college
+        key = college.pk if college else None
+        if key is not None and key not in colleges:
+            colleges[key] = AssemblyCollege.objects.create(
+                assembly=assembly,
+                college=college,
+                name=college.name,
+                weight=Decimal(college.weight),
+                position=college.position,
+            )
+    RollEntry.objects.bulk_create(
+        RollEntry(
+            assembly=assembly,
+            member=member,
+            college=colleges.get(member.college_id),
+            member_number=member.number,
+            name=str(member),
+            address=member.address,
+        )
+        for member in members
+    )
+    assembly.status = Assembly.Status.CONVENED
+    assembly.statutes = statutes
+    assembly.convened_at = timezone.now()
+    assembly.save()
+    return assembly
