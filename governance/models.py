@@ -11,6 +11,7 @@ voted (the ballots of the voting issue), so a ballot can never be linked back to
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -412,3 +413,90 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roll_entry} — {self.resolution}"
+
+
+class Ballot(models.Model):
+    """What was voted on a resolution under a secret ballot, and nothing about who voted.
+
+    No member, user, time or sequential id: the primary key is random, and the table is
+    rewritten in the order of that key when voting closes, so that not even the rows' physical
+    order follows the order of the casts. `receipt` is the digest of the voter's receipt code
+    for this resolution: the voter can find their ballot in the published ballot box, nobody
+    else can tell whose it is.
+    """
+
+    class Choice(models.TextChoices):
+        FOR = "for", _("for")
+        AGAINST = "against", _("against")
+        ABSTAIN = "abstain", _("abstain")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="ballots")
+    college = models.ForeignKey(
+        AssemblyCollege, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
+    receipt = models.CharField(_("receipt digest"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        indexes = [models.Index(fields=["resolution", "college", "choice"])]
+
+    def __str__(self) -> str:
+        return f"{self.resolution_id}: {self.choice}"
+
+
+class RoomCount(models.Model):
+    """Votes counted in the room by the bureau (show of hands, paper), per college."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="room_counts")
+    college = models.ForeignKey(
+        AssemblyCollege, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    votes_for = models.PositiveIntegerField(_("for"))
+    votes_against = models.PositiveIntegerField(_("against"))
+    abstentions = models.PositiveIntegerField(_("abstentions"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("votes counted in the room")
+        verbose_name_plural = _("votes counted in the room")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resolution", "college"],
+                nulls_distinct=False,
+                name="governance_roomcount_once_per_college",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resolution}: {self.votes_for}/{self.votes_against}/{self.abstentions}"
+
+
+class ResolutionResult(models.Model):
+    """The tally of a resolution, written once when voting closes, with its arithmetic."""
+
+    resolution = models.OneToOneField(Resolution, on_delete=models.PROTECT, related_name="result")
+    tallied_at = models.DateTimeField(_("tallied at"))
+    empty_college_policy = models.CharField(_("empty-college policy"), max_length=10)
+    majority_threshold = models.CharField(_("majority required"), max_length=20)
+    majority_strict = models.BooleanField(_("strictly more than the threshold"))
+    votes_for = models.PositiveIntegerField(_("for"))
+    votes_against = models.PositiveIntegerField(_("against"))
+    abstentions = models.PositiveIntegerField(_("abstentions"))
+    weighted_for = models.CharField(
+        _("weighted share for (exact fraction)"), max_length=200, blank=True
+    )
+    adopted = models.BooleanField(_("adopted"))
+    colleges = models.JSONField(_("arithmetic per college"))
+
+    class Meta:
+        verbose_name = _("result of a resolution")
+        verbose_name_plural = _("results of resolutions")
+
+    def __str__(self) -> str:
+        return f"{self.resolution}: {'adopted' if self.adopted else 'rejected'}"
