@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("General assemblies")
+
+    def ready(self) -> None:
+        # Celery finds `tasks` modules by itself; the vote's tasks live apart from the meeting's.
+        from governance import tasks_voting  # noqa: F401

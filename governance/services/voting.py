@@ -1,0 +1,220 @@
+"""The vote in the meeting: opened and closed by the chair, tallied once, results published.
+
+Closing takes the assembly row FOR UPDATE, so it waits until every cast in flight (they hold
+the row in SHARE mode) has committed; from then on no cast is accepted. The tally runs after
+commit in a Celery task, refuses to run twice (one result per resolution, a unique key), and
+rewrites the ballot table in the order of its random keys first, so that the physical order of
+the rows no longer follows the order in which ballots were cast.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from fractions import Fraction
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coop.audit import audit_record
+from coop.errors import DomainError
+from coop.fractions import format_fraction
+from coop.statutes.rules import majority_required
+from governance.models import Assembly, AssemblyCollege, Ballot, ResolutionResult, RoomCount
+from governance.tally import CollegeCount, Tally, tally_compute, weight_share
+
+SINGLE_COLLEGE = "all"
+
+
+def _locked(assembly: Assembly) -> Assembly:
+    return Assembly.objects.select_for_update().get(pk=assembly.pk)
+
+
+@transaction.atomic
+def voting_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+    """The chair opens the vote in the meeting: members vote on their phones or by hand."""
+    assembly = _locked(assembly)
+    if assembly.status != Assembly.Status.CONVENED:
+        raise DomainError(
+            _("The vote can only be opened on a convened assembly, not one %(status)s.")
+            % {"status": assembly.get_status_display()},
+            code="not_convened",
+        )
+    if assembly.meeting_opened_at is None:
+        raise DomainError(
+            _("Open the meeting first: the bureau checks the quorum when the meeting opens."),
+            code="meeting_not_opened",
+        )
+    assembly.status = Assembly.Status.VOTING_OPEN
+    assembly.voting_opened_at = now or timezone.now()
+    assembly.save(update_fields=["status", "voting_opened_at"])
+    audit_record(actor=actor, action="assembly.voting_opened", target=assembly)
+    return assembly
+
+
+@transaction.atomic
+def voting_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+    """The chair closes the vote; the tally starts once this is committed."""
+    assembly = _locked(assembly)  # waits for the casts in flight
+    online_only = not assembly.place
+    closable = assembly.status == Assembly.Status.VOTING_OPEN or (
+        online_only and assembly.status == Assembly.Status.CONVENED
+    )
+    if not closable:
+        raise DomainError(
+            _("The vote is not open on this assembly (%(status)s).")
+            % {"status": assembly.get_status_display()},
+            code="not_open",
+        )
+    assembly.status = Assembly.Status.VOTING_CLOSED
+    assembly.voting_closed_at = now or timezone.now()
+    assembly.save(update_fields=["status", "voting_closed_at"])
+    audit_record(actor=actor, action="assembly.voting_closed", target=assembly)
+
+    from governance.tasks_voting import assembly_tally_task
+
+    pk = assembly.pk
+    transaction.on_commit(lambda: assembly_tally_task.delay(pk), robust=True)
+    return assembly
+
+
+def _college_counts(assembly: Assembly) -> dict[int, list[CollegeCount]]:
+    """Per resolution, the votes of each frozen college: ballot box plus room counts."""
+    colleges = list(AssemblyCollege.objects.filter(assembly=assembly).order_by("position", "name"))
+    weighted = bool(colleges) and assembly.statutes.colleges_enabled
+    totals: dict[tuple[int, int | None], dict[str, int]] = defaultdict(
+        lambda: {"for": 0, "against": 0, "abstain": 0}
+    )
+    rows = (
+        Ballot.objects.filter(resolution__assembly=assembly)
+        .values("resolution_id", "college_id", "choice")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        college = row["college_id"] if weighted else None
+        totals[(row["resolution_id"], college)][row["choice"]] += row["n"]
+    for room in RoomCount.objects.filter(resolution__assembly=assembly):
+        college = room.college_id if weighted else None
+        bucket = totals[(room.resolution_id, college)]
+        bucket["for"] += room.votes_for
+        bucket["against"] += room.votes_against
+        bucket["abstain"] += room.abstentions
+
+    result: dict[int, list[CollegeCount]] = {}
+    for resolution in assembly.resolutions.all():
+        if weighted:
+            result[resolution.pk] = [
+                CollegeCount(
+                    key=str(college.pk),
+                    name=college.name,
+                    weight=weight_share(college.weight),
+                    votes_for=totals[(resolution.pk, college.pk)]["for"],
+                    votes_against=totals[(resolution.pk, college.pk)]["against"],
+                    abstentions=totals[(resolution.pk, college.pk)]["abstain"],
+                )
+                for college in colleges
+            ]
+        else:
+            bucket = totals[(resolution.pk, None)]
+            result[resolution.pk] = [
+                CollegeCount(
+                    key=SINGLE_COLLEGE,
+                    name=str(_("all members")),
+                    weight=Fraction(1),
+                    votes_for=bucket["for"],
+                    votes_against=bucket["against"],
+                    abstentions=bucket["abstain"],
+                )
+            ]
+    return result
+
+
+def _fraction_text(value: Fraction | None) -> str | None:
+    return None if value is None else format_fraction(value)
+
+
+def tally_arithmetic(tally: Tally) -> list[dict[str, Any]]:
+    """The steps of the tally, per college, as stored with the result and published."""
+    return [
+        {
+            "key": line.count.key,
+            "name": line.count.name,
+            "weight": format_fraction(line.count.weight),
+            "for": line.count.votes_for,
+            "against": line.count.votes_against,
+            "abstain": line.count.abstentions,
+            "expressed": line.count.expressed,
+            "share_for": _fraction_text(line.share_for),
+            "counted_weight": format_fraction(line.counted_weight),
+            "contribution": format_fraction(line.contribution),
+        }
+        for line in tally.colleges
+    ]
+
+
+def _shuffle_ballot_rows() -> None:
+    """Rewrite the ballot table in the order of its random primary key."""
+    with connection.cursor() as cursor:
+        # Deferred foreign-key checks still pending in this transaction would forbid CLUSTER.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("CLUSTER governance_ballot USING governance_ballot_pkey")
+
+
+@transaction.atomic
+def assembly_tally(*, assembly: Assembly, now: dt.datetime | None = None) -> list[ResolutionResult]:
+    """Count every resolution of a closed vote, once."""
+    assembly = _locked(assembly)
+    if assembly.status != Assembly.Status.VOTING_CLOSED:
+        raise DomainError(
+            _("Only a closed vote is tallied (this assembly is %(status)s).")
+            % {"status": assembly.get_status_display()},
+            code="not_closed",
+        )
+    if ResolutionResult.objects.filter(resolution__assembly=assembly).exists():
+        raise DomainError(_("This vote has already been tallied."), code="already_tallied")
+    _shuffle_ballot_rows()
+
+    statutes = assembly.statutes
+    now = now or timezone.now()
+    counts = _college_counts(assembly)
+    results = []
+    for resolution in assembly.resolutions.order_by("number"):
+        majority = majority_required(statutes=statutes, kind=resolution.majority_kind)
+        tally = tally_compute(
+            counts=counts[resolution.pk],
+            policy=statutes.empty_college_policy,
+            majority=majority,
+        )
+        results.append(
+            ResolutionResult(
+                resolution=resolution,
+                tallied_at=now,
+                empty_college_policy=str(tally.policy),
+                majority_threshold=format_fraction(majority.threshold),
+                majority_strict=majority.strict,
+                votes_for=tally.votes_for,
+                votes_against=tally.votes_against,
+                abstentions=tally.abstentions,
+                weighted_for=_fraction_text(tally.weighted_for) or "",
+                adopted=tally.adopted,
+                colleges=tally_arithmetic(tally),
+            )
+        )
+    ResolutionResult.objects.bulk_create(results)
+    audit_record(
+        actor=None,
+        action="assembly.tallied",
+        target=assembly,
+        data={
+            "resolutions": [
+                {
+                    "number": r.resolution.number,
+                    "adopted": r.adopted,
+                    "weighted_for": r.weighted_for,
+                }
+                for r in results
+            ]
+        },
+    )
+    return results

@@ -1,0 +1,131 @@
+"""Opening, closing and tallying the vote: once, from the ballot box and the room counts."""
+
+from fractions import Fraction
+
+import pytest
+from django.utils import timezone
+
+from coop.errors import DomainError
+from governance.models import Assembly, AssemblyCollege, ResolutionResult, RollEntry, RoomCount
+from governance.services.ballots import ballot_cast
+from governance.services.voting import assembly_tally, voting_close, voting_open
+from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
+
+pytestmark = pytest.mark.django_db
+
+
+def opened_assembly(**statutes):
+    """Three colleges 40/30/30 with two members each, the meeting opened."""
+    register = statutes_and_register(**statutes)
+    members = (
+        members_admitted(register, 2, category="employee")
+        + members_admitted(register, 2, category="beneficiary")
+        + members_admitted(register, 2, category="volunteer")
+    )
+    assembly = convened_assembly(members=members, resolutions=1)
+    Assembly.objects.filter(pk=assembly.pk).update(meeting_opened_at=timezone.now())
+    return Assembly.objects.get(pk=assembly.pk)
+
+
+@pytest.fixture
+def assembly():
+    return opened_assembly()
+
+
+def by_college(assembly):
+    entries = RollEntry.objects.filter(assembly=assembly).select_related("college")
+    result: dict[str, list[RollEntry]] = {}
+    for entry in entries.order_by("member_number"):
+        result.setdefault(entry.college.name, []).append(entry)
+    return result
+
+
+def cast(assembly, entry, choice):
+    resolution = assembly.resolutions.get()
+    ballot_cast(assembly=assembly, voter=entry, choices={resolution.pk: choice}, actor=None)
+
+
+def test_the_vote_opens_only_after_the_meeting_opened(assembly):
+    Assembly.objects.filter(pk=assembly.pk).update(meeting_opened_at=None)
+    with pytest.raises(DomainError, match="Open the meeting first"):
+        voting_open(assembly=assembly, actor=None)
+
+
+def test_close_then_tally_counts_each_college_and_weighs_them(
+    assembly, django_capture_on_commit_callbacks
+):
+    voting_open(assembly=assembly, actor=None)
+    colleges = by_college(assembly)
+    employees, users, supporters = (
+        colleges["Salariés"],
+        colleges["Bénéficiaires"],
+        colleges["Soutiens"],
+    )
+    cast(assembly, employees[0], "for")
+    cast(assembly, employees[1], "against")
+    cast(assembly, users[0], "against")
+    cast(assembly, supporters[0], "abstain")
+    # The bureau counted two more hands for the users' college in the room.
+    users_college = AssemblyCollege.objects.get(assembly=assembly, name="Bénéficiaires")
+    RoomCount.objects.create(
+        resolution=assembly.resolutions.get(),
+        college=users_college,
+        votes_for=2,
+        votes_against=0,
+        abstentions=0,
+        recorded_by=_someone(),
+    )
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        voting_close(assembly=assembly, actor=None)
+    assert len(callbacks) == 1  # the tally task, queued after commit
+
+    (result,) = assembly_tally(assembly=Assembly.objects.get(pk=assembly.pk))
+    # Employees 1/2 for (40 %), users 2/3 for (30 %), supporters nothing expressed: rescaled.
+    expected = (Fraction(2, 5) * Fraction(1, 2) + Fraction(3, 10) * Fraction(2, 3)) / Fraction(
+        7, 10
+    )
+    assert Fraction(result.weighted_for) == expected
+    assert result.adopted is (expected > Fraction(1, 2))
+    assert (result.votes_for, result.votes_against, result.abstentions) == (3, 2, 1)
+    lines = {line["name"]: line for line in result.colleges}
+    assert lines["Bénéficiaires"]["share_for"] == "2/3"
+    assert lines["Soutiens"]["share_for"] is None
+    assert lines["Salariés"]["counted_weight"] == "4/7"
+
+
+def _someone():
+    from tests.coop.factories import UserFactory
+
+    return UserFactory()
+
+
+def test_the_tally_runs_once(assembly):
+    voting_open(assembly=assembly, actor=None)
+    voting_close(assembly=assembly, actor=None)
+    assembly_tally(assembly=assembly)
+    with pytest.raises(DomainError, match="already been tallied"):
+        assembly_tally(assembly=assembly)
+    assert ResolutionResult.objects.count() == 1
+
+
+def test_an_open_vote_is_not_tallied_and_a_closed_one_takes_no_cast(assembly):
+    voting_open(assembly=assembly, actor=None)
+    with pytest.raises(DomainError, match="Only a closed vote"):
+        assembly_tally(assembly=assembly)
+    voting_close(assembly=assembly, actor=None)
+    with pytest.raises(DomainError, match="closed"):
+        cast(assembly, by_college(assembly)["Salariés"][0], "for")
+
+
+def test_without_colleges_everyone_counts_in_one():
+    assembly = opened_assembly(colleges_enabled=False)
+    voting_open(assembly=assembly, actor=None)
+    colleges = by_college(assembly)
+    cast(assembly, colleges["Salariés"][0], "for")
+    cast(assembly, colleges["Soutiens"][0], "for")
+    cast(assembly, colleges["Bénéficiaires"][0], "against")
+    voting_close(assembly=assembly, actor=None)
+    (result,) = assembly_tally(assembly=assembly)
+    assert result.weighted_for == "2/3"
+    assert [line["weight"] for line in result.colleges] == ["1/1"]
