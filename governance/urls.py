@@ -1,11 +1,17 @@
 """General assemblies' pages, in one namespace, mounted at /assemblies/.
 
 Each area keeps its own patterns: preparing and convening (administrators), the member's side
-(assemblies, proxies), and the meeting itself (check-in, live figures, attendance sheet).
+(assemblies, proxies), the meeting itself (check-in, live figures, attendance sheet) and the
+vote (ballots, receipts, the chair's controls, results).
 """
 
-from governance import urls_admin, urls_meeting, urls_member
+from governance import urls_admin, urls_meeting, urls_member, urls_voting
 
 app_name = "governance"
 
-urlpatterns = [*urls_admin.urlpatterns, *urls_member.urlpatterns, *urls_meeting.urlpatterns]
+urlpatterns = [
+    *urls_admin.urlpatterns,
+    *urls_member.urlpatterns,
+    *urls_meeting.urlpatterns,
+    *urls_voting.urlpatterns,
+]

@@ -12,17 +12,21 @@ from collections import defaultdict
 from fractions import Fraction
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.fractions import format_fraction
+from coop.outbox import notice_enqueue, notice_render_delivery
 from coop.statutes.rules import majority_required
 from governance.models import Assembly, AssemblyCollege, Ballot, ResolutionResult, RoomCount
 from governance.tally import CollegeCount, Tally, tally_compute, weight_share
+from governance.tasks_voting import assembly_tally_task
 
 SINGLE_COLLEGE = "all"
 
@@ -71,8 +75,6 @@ def voting_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = No
     assembly.voting_closed_at = now or timezone.now()
     assembly.save(update_fields=["status", "voting_closed_at"])
     audit_record(actor=actor, action="assembly.voting_closed", target=assembly)
-
-    from governance.tasks_voting import assembly_tally_task
 
     pk = assembly.pk
     transaction.on_commit(lambda: assembly_tally_task.delay(pk), robust=True)
@@ -218,3 +220,116 @@ def assembly_tally(*, assembly: Assembly, now: dt.datetime | None = None) -> lis
         },
     )
     return results
+
+
+@transaction.atomic
+def room_count_record(
+    *,
+    assembly: Assembly,
+    resolution_id: int,
+    college: AssemblyCollege | None,
+    votes_for: int,
+    votes_against: int,
+    abstentions: int,
+    actor: Any,
+) -> RoomCount:
+    """The bureau enters the votes it counted in the room (hands or paper) for one college."""
+    assembly = _locked(assembly)
+    if assembly.status != Assembly.Status.VOTING_OPEN:
+        raise DomainError(
+            _("Votes counted in the room are entered while the vote is open."), code="not_open"
+        )
+    if not assembly.resolutions.filter(pk=resolution_id).exists():
+        raise DomainError(_("This resolution is not on this assembly's agenda."), code="unknown")
+    if college is not None and college.assembly_id != assembly.pk:
+        raise DomainError(_("This college is not one of this assembly's."), code="unknown")
+    if min(votes_for, votes_against, abstentions) < 0:
+        raise DomainError(_("Counts cannot be negative."), code="negative")
+    if RoomCount.objects.filter(resolution_id=resolution_id, college=college).exists():
+        raise DomainError(
+            _("The room's count for this resolution and college is already recorded."),
+            code="already_counted",
+        )
+    count = RoomCount.objects.create(
+        resolution_id=resolution_id,
+        college=college,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        abstentions=abstentions,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="assembly.room_count",
+        target=assembly,
+        data={
+            "resolution": resolution_id,
+            "college": college.name if college else "",
+            "for": votes_for,
+            "against": votes_against,
+            "abstain": abstentions,
+        },
+    )
+    return count
+
+
+RESULTS_NOTICE = "assembly-results"
+
+
+@transaction.atomic
+def results_publish(*, assembly: Assembly, actor: Any) -> Assembly:
+    """Publish the results to the members; they are told by e-mail when they agreed to it."""
+    assembly = _locked(assembly)
+    if assembly.status != Assembly.Status.VOTING_CLOSED:
+        raise DomainError(
+            _("Only the results of a closed vote are published (this assembly is %(status)s).")
+            % {"status": assembly.get_status_display()},
+            code="not_closed",
+        )
+    resolutions = assembly.resolutions.count()
+    if ResolutionResult.objects.filter(resolution__assembly=assembly).count() != resolutions:
+        raise DomainError(
+            _("The tally has not finished yet: publish once every resolution is counted."),
+            code="not_tallied",
+        )
+    assembly.status = Assembly.Status.PUBLISHED
+    assembly.save(update_fields=["status"])
+    audit_record(actor=actor, action="assembly.results_published", target=assembly)
+
+    results_url = settings.SITE_URL.rstrip("/") + reverse(
+        "governance:results", kwargs={"pk": assembly.pk}
+    )
+    context = {
+        "assembly_title": assembly.title,
+        "starts_at": assembly.starts_at,
+        "results": list(
+            ResolutionResult.objects.filter(resolution__assembly=assembly)
+            .select_related("resolution")
+            .order_by("resolution__number")
+        ),
+        "results_url": results_url,
+    }
+    entries = (
+        assembly.roll.select_related("member")
+        .filter(member__e_notices=True)
+        .exclude(member__email="")
+        .order_by("member_number")
+    )
+    drafts = [
+        notice_render_delivery(
+            recipient_key=f"member:{entry.member_id}",
+            to_email=entry.member.email,
+            language=entry.member.language,
+            template_prefix="governance/voting/results",
+            context={**context, "name": entry.name},
+        )
+        for entry in entries
+    ]
+    if drafts:
+        notice_enqueue(
+            kind=RESULTS_NOTICE,
+            reference=f"assembly:{assembly.pk}",
+            deliveries=drafts,
+            actor=actor,
+        )
+    return assembly

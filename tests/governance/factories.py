@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from coop.models import Statutes
 from governance.models import AgendaItem, Assembly, AssemblyCollege, Resolution, RollEntry
-from members.models import Member
+from members.models import College, Member
 from tests.coop.factories import StatutesFactory
 from tests.members.factories import admitted, standard_register
 
@@ -87,18 +87,17 @@ def convened_assembly(*, members: list[Member], **fields) -> Assembly:
     """A convened assembly whose roll is `members`, as the convocation would freeze it."""
     assembly = draft_assembly(**fields)
     statutes = Statutes.objects.order_by("-effective_from").first()
-    colleges: dict[int | None, AssemblyCollege] = {}
-    for member in members:
-        college = member.college
-        key = college.pk if college else None
-        if key is not None and key not in colleges:
-            colleges[key] = AssemblyCollege.objects.create(
-                assembly=assembly,
-                college=college,
-                name=college.name,
-                weight=Decimal(college.weight),
-                position=college.position,
-            )
+    # Every college of the register is frozen with its weight, members or not (RULES 7, 8).
+    colleges: dict[int | None, AssemblyCollege] = {
+        college.pk: AssemblyCollege.objects.create(
+            assembly=assembly,
+            college=college,
+            name=college.name,
+            weight=Decimal(college.weight),
+            position=college.position,
+        )
+        for college in College.objects.order_by("position", "name")
+    }
     RollEntry.objects.bulk_create(
         RollEntry(
             assembly=assembly,
@@ -115,3 +114,33 @@ def convened_assembly(*, members: list[Member], **fields) -> Assembly:
     assembly.convened_at = timezone.now()
     assembly.save()
     return assembly
+
+
+# --- Added for the proxies, the meeting and the reminders (engineer B) ------------------------
+
+
+def roll_entry_of(assembly: Assembly, member: Member) -> RollEntry:
+    return RollEntry.objects.get(assembly=assembly, member=member)
+
+
+def voted_at_distance(entry: RollEntry, *, cast_by: RollEntry | None = None) -> None:
+    """Record that `entry` took part at distance in every vote of its assembly (who voted only,
+    as the voting would write it)."""
+    from governance.models import Participation
+
+    for resolution in Resolution.objects.filter(assembly_id=entry.assembly_id):
+        Participation.objects.create(
+            resolution=resolution,
+            roll_entry=entry,
+            cast_by=cast_by,
+            channel=Participation.Channel.DISTANCE,
+        )
+
+
+def e_notices_on(members: list[Member]) -> None:
+    """The members agree to receive notices by e-mail (they all have an address)."""
+    Member.objects.filter(pk__in=[m.pk for m in members]).update(
+        e_notices=True, e_notices_changed_at=timezone.now()
+    )
+    for member in members:
+        member.e_notices = True

@@ -1,0 +1,94 @@
+"""The ballot (one choice per resolution, for oneself and the principals) and the vote's
+administration forms."""
+
+from collections.abc import Sequence
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import AssemblyCollege, Ballot, Resolution
+from governance.selectors.voting import Voice
+
+ABSTAIN_HELP = _("Abstaining is not a vote expressed: it counts neither for nor against.")
+
+
+def resolution_field_name(resolution: Resolution) -> str:
+    return f"resolution_{resolution.pk}"
+
+
+class BallotForm(forms.Form):
+    voices = forms.TypedMultipleChoiceField(
+        label=_("Cast this vote for"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose for whom you cast this vote.")},
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        resolutions: Sequence[Resolution],
+        voices: Sequence[Voice],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.resolutions = list(resolutions)
+        field = self.fields["voices"]
+        field.choices = [
+            (
+                voice.entry.pk,
+                _("myself")
+                if voice.is_self
+                else _("%(name)s (proxy)") % {"name": voice.entry.name},
+            )
+            for voice in voices
+        ]
+        field.initial = [voice.entry.pk for voice in voices]
+        for resolution in self.resolutions:
+            self.fields[resolution_field_name(resolution)] = forms.ChoiceField(
+                label=_("Resolution %(number)s: %(title)s")
+                % {"number": resolution.number, "title": resolution.title},
+                choices=Ballot.Choice.choices,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("Choose for, against or abstain on resolution %(number)s.")
+                    % {"number": resolution.number}
+                },
+            )
+
+    def resolution_fields(self) -> list[tuple[Resolution, forms.BoundField]]:
+        return [(r, self[resolution_field_name(r)]) for r in self.resolutions]
+
+    def choices(self) -> dict[int, str]:
+        return {r.pk: self.cleaned_data[resolution_field_name(r)] for r in self.resolutions}
+
+    def choice_labels(self) -> list[tuple[Resolution, str]]:
+        labels = dict(Ballot.Choice.choices)
+        return [(r, labels[self.cleaned_data[resolution_field_name(r)]]) for r in self.resolutions]
+
+
+class ReceiptForm(forms.Form):
+    code = forms.CharField(
+        label=_("Your receipt"),
+        max_length=60,
+        help_text=_("As shown when you voted and in the e-mail, for example ABCDE-FGHJK-…"),
+    )
+
+
+class RoomCountForm(forms.Form):
+    """Votes counted in the room for one resolution and one college."""
+
+    resolution = forms.ModelChoiceField(label=_("Resolution"), queryset=Resolution.objects.none())
+    college = forms.ModelChoiceField(
+        label=_("College"), queryset=AssemblyCollege.objects.none(), required=False
+    )
+    votes_for = forms.IntegerField(label=_("For"), min_value=0)
+    votes_against = forms.IntegerField(label=_("Against"), min_value=0)
+    abstentions = forms.IntegerField(label=_("Abstentions"), min_value=0)
+
+    def __init__(self, *args: object, assembly: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resolution"].queryset = Resolution.objects.filter(assembly=assembly)
+        colleges = AssemblyCollege.objects.filter(assembly=assembly)
+        self.fields["college"].queryset = colleges
+        self.fields["college"].required = colleges.exists()

@@ -1,0 +1,118 @@
+"""Reads of the vote: who may vote for whom, results, the published ballot box, receipts."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from governance.models import (
+    Assembly,
+    Ballot,
+    Participation,
+    Proxy,
+    Resolution,
+    ResolutionResult,
+    RollEntry,
+    RoomCount,
+)
+from governance.services.ballots import receipt_digest
+from members.selectors import member_for_user
+
+
+def roll_entry_for_user(*, assembly: Assembly, user: Any) -> RollEntry | None:
+    member = member_for_user(user=user)
+    if member is None:
+        return None
+    return (
+        RollEntry.objects.select_related("college").filter(assembly=assembly, member=member).first()
+    )
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Someone the voter may cast a vote for: themselves or a principal."""
+
+    entry: RollEntry
+    is_self: bool
+    voted: bool
+
+
+@dataclass(frozen=True)
+class BallotSituation:
+    voter: RollEntry
+    voices: list[Voice] = field(default_factory=list)
+    proxy_given_to: str = ""
+
+    @property
+    def open_voices(self) -> list[Voice]:
+        return [v for v in self.voices if not v.voted]
+
+
+def ballot_situation(*, assembly: Assembly, voter: RollEntry) -> BallotSituation:
+    """The voter and the principals whose proxies they hold, and who has already voted."""
+    principals = [
+        p.giver
+        for p in Proxy.objects.select_related("giver__college")
+        .filter(assembly=assembly, holder=voter, revoked_at__isnull=True)
+        .order_by("giver__member_number")
+    ]
+    entries = [voter, *principals]
+    voted = set(
+        Participation.objects.filter(roll_entry__in=entries)
+        .values_list("roll_entry_id", flat=True)
+        .distinct()
+    )
+    given = (
+        Proxy.objects.select_related("holder").filter(giver=voter, revoked_at__isnull=True).first()
+    )
+    voices = []
+    if given is None or voter.pk in voted:
+        voices.append(Voice(voter, True, voter.pk in voted))
+    voices += [Voice(p, False, p.pk in voted) for p in principals]
+    return BallotSituation(
+        voter=voter, voices=voices, proxy_given_to=given.holder.name if given else ""
+    )
+
+
+def resolutions_of(*, assembly: Assembly) -> QuerySet[Resolution]:
+    return assembly.resolutions.select_related("agenda_item").order_by("number")
+
+
+def results_of(*, assembly: Assembly) -> list[tuple[Resolution, ResolutionResult | None]]:
+    resolutions = list(resolutions_of(assembly=assembly))
+    results = {
+        r.resolution_id: r for r in ResolutionResult.objects.filter(resolution__assembly=assembly)
+    }
+    return [(resolution, results.get(resolution.pk)) for resolution in resolutions]
+
+
+def room_counts_of(*, assembly: Assembly) -> QuerySet[RoomCount]:
+    return RoomCount.objects.filter(resolution__assembly=assembly).select_related(
+        "college", "resolution"
+    )
+
+
+def ballot_box(*, assembly: Assembly) -> QuerySet[Ballot]:
+    """Every ballot of the assembly, ordered by receipt: the order says nothing about time."""
+    return (
+        Ballot.objects.filter(resolution__assembly=assembly)
+        .select_related("resolution", "college")
+        .order_by("resolution__number", "receipt")
+    )
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    resolution: Resolution
+    ballot: Ballot | None
+
+
+def receipt_lookup(*, assembly: Assembly, code: str) -> list[ReceiptLine]:
+    """Where the ballots of a receipt are in the box, resolution by resolution."""
+    resolutions = list(resolutions_of(assembly=assembly))
+    digests = {receipt_digest(code=code, resolution_id=r.pk): r for r in resolutions}
+    found = {
+        b.resolution_id: b
+        for b in Ballot.objects.filter(receipt__in=list(digests)).select_related("college")
+    }
+    return [ReceiptLine(r, found.get(r.pk)) for r in resolutions]

@@ -1,0 +1,304 @@
+"""The vote: the member's ballot and receipt, the chair's controls, results and ballot box."""
+
+import csv
+import json
+from functools import partial
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coop.errors import DomainError
+from coop.http import HtmxHttpRequest
+from coop.roles import Role, is_administrator, role_required
+from governance.forms.voting import ABSTAIN_HELP, BallotForm, ReceiptForm, RoomCountForm
+from governance.models import Assembly, Participation, RollEntry
+from governance.selectors import voting as selectors
+from governance.services.ballots import CastOutcome, ballot_cast, voting_channel
+from governance.services.voting import (
+    results_publish,
+    room_count_record,
+    voting_close,
+    voting_open,
+)
+from governance.tasks_voting import ballot_receipt_send
+
+VISIBLE_RESULTS = (Assembly.Status.PUBLISHED,)
+
+
+def _assembly(pk: int) -> Assembly:
+    return get_object_or_404(Assembly.objects.select_related("statutes"), pk=pk)
+
+
+def _voting_state(assembly: Assembly) -> str:
+    """Why the ballot is closed right now, or "" when it is open."""
+    try:
+        voting_channel(assembly=assembly, now=timezone.now())
+    except DomainError as closed:
+        return str(closed)
+    return ""
+
+
+def _send_receipts(request: HtmxHttpRequest, assembly: Assembly, outcomes: list[CastOutcome]):
+    email = getattr(request.user, "email", "")
+    if not email:
+        return
+    results_url = request.build_absolute_uri(
+        reverse("governance:results", kwargs={"pk": assembly.pk})
+    )
+    for outcome in outcomes:
+        context = {
+            "voter_name": str(request.user.get_full_name() or email),
+            "for_name": outcome.for_entry.name,
+            "assembly_title": assembly.title,
+            "receipt": outcome.receipt,
+            "results_url": results_url,
+        }
+        transaction.on_commit(
+            partial(
+                ballot_receipt_send.delay,
+                to_email=email,
+                language=request.LANGUAGE_CODE,
+                context=context,
+            ),
+            robust=True,
+        )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def ballot(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Choose, review, cast. Without JavaScript: three plain form steps."""
+    assembly = _assembly(pk)
+    voter = selectors.roll_entry_for_user(assembly=assembly, user=request.user)
+    if voter is None:
+        raise Http404
+    situation = selectors.ballot_situation(assembly=assembly, voter=voter)
+    resolutions = list(selectors.resolutions_of(assembly=assembly))
+    closed_reason = _voting_state(assembly)
+    context: dict[str, Any] = {
+        "assembly": assembly,
+        "situation": situation,
+        "closed_reason": closed_reason,
+        "abstain_help": ABSTAIN_HELP,
+    }
+    open_voices = situation.open_voices
+    if closed_reason or not open_voices:
+        return render(request, "governance/voting/ballot.html", context)
+
+    form = BallotForm(request.POST or None, resolutions=resolutions, voices=open_voices)
+    context["form"] = form
+    step = request.POST.get("step", "")
+    if request.method == "POST" and step == "edit":
+        return render(request, "governance/voting/ballot.html", context)  # choices kept
+    if request.method == "POST" and form.is_valid():
+        voices = {v.entry.pk: v for v in open_voices}
+        chosen = [voices[pk] for pk in form.cleaned_data["voices"]]
+        if step != "cast":
+            context.update(chosen=chosen, choice_labels=form.choice_labels())
+            return render(request, "governance/voting/review.html", context)
+        outcomes: list[CastOutcome] = []
+        try:
+            for voice in chosen:
+                outcomes.append(
+                    ballot_cast(
+                        assembly=assembly,
+                        voter=voter,
+                        principal=None if voice.is_self else voice.entry,
+                        choices=form.choices(),
+                        actor=request.user,
+                    )
+                )
+        except DomainError as refused:
+            form.add_error(None, str(refused))
+            context["cast_so_far"] = outcomes
+        if outcomes:
+            _send_receipts(request, assembly, outcomes)
+        if not form.errors:
+            context.update(outcomes=outcomes, choice_labels=form.choice_labels())
+            return render(request, "governance/voting/receipt.html", context)
+    return render(request, "governance/voting/ballot.html", context)
+
+
+def _may_see_results(request: HtmxHttpRequest, assembly: Assembly) -> bool:
+    if is_administrator(request.user):
+        return True
+    if assembly.status not in VISIBLE_RESULTS:
+        return False
+    return selectors.roll_entry_for_user(assembly=assembly, user=request.user) is not None
+
+
+@require_GET
+@login_required
+def results(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    assembly = _assembly(pk)
+    if not _may_see_results(request, assembly):
+        raise Http404
+    form = ReceiptForm(request.GET or None)
+    receipt_lines = None
+    if form.is_bound and form.is_valid():
+        receipt_lines = selectors.receipt_lookup(assembly=assembly, code=form.cleaned_data["code"])
+    context = {
+        "assembly": assembly,
+        "results": selectors.results_of(assembly=assembly),
+        "published": assembly.status == Assembly.Status.PUBLISHED,
+        "receipt_form": form,
+        "receipt_lines": receipt_lines,
+        "receipt_found": bool(receipt_lines) and all(line.ballot for line in receipt_lines),
+    }
+    return render(request, "governance/voting/results.html", context)
+
+
+def _ballot_box_rows(assembly: Assembly) -> list[dict[str, Any]]:
+    return [
+        {
+            "resolution": ballot.resolution.number,
+            "receipt": ballot.receipt,
+            "college": ballot.college.name if ballot.college else "",
+            "choice": ballot.choice,
+        }
+        for ballot in selectors.ballot_box(assembly=assembly)
+    ]
+
+
+def _tally_rows(assembly: Assembly) -> list[dict[str, Any]]:
+    return [
+        {
+            "resolution": resolution.number,
+            "title": resolution.title,
+            "majority": result.majority_threshold,
+            "majority_strict": result.majority_strict,
+            "empty_college_policy": result.empty_college_policy,
+            "for": result.votes_for,
+            "against": result.votes_against,
+            "abstain": result.abstentions,
+            "weighted_for": result.weighted_for or None,
+            "adopted": result.adopted,
+            "colleges": result.colleges,
+        }
+        for resolution, result in selectors.results_of(assembly=assembly)
+        if result is not None
+    ]
+
+
+@require_GET
+@login_required
+def ballot_box_json(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    assembly = _assembly(pk)
+    if not _may_see_results(request, assembly) or assembly.status != Assembly.Status.PUBLISHED:
+        raise Http404
+    room = [
+        {
+            "resolution": count.resolution.number,
+            "college": count.college.name if count.college else "",
+            "for": count.votes_for,
+            "against": count.votes_against,
+            "abstain": count.abstentions,
+        }
+        for count in selectors.room_counts_of(assembly=assembly)
+    ]
+    payload = {
+        "assembly": {"id": assembly.pk, "title": assembly.title},
+        "ballots": _ballot_box_rows(assembly),
+        "room_counts": room,
+        "tally": _tally_rows(assembly),
+    }
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ballot-box-{assembly.pk}.json"'
+    return response
+
+
+@require_GET
+@login_required
+def ballot_box_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    assembly = _assembly(pk)
+    if not _may_see_results(request, assembly) or assembly.status != Assembly.Status.PUBLISHED:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ballot-box-{assembly.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_("Resolution"), _("Receipt"), _("College"), _("Choice")])
+    for row in _ballot_box_rows(assembly):
+        writer.writerow([row["resolution"], row["receipt"], row["college"], row["choice"]])
+    return response
+
+
+# --- The chair's controls (administrators) ---------------------------------------------------
+
+
+def _control_context(assembly: Assembly, **extra: Any) -> dict[str, Any]:
+    participations = Participation.objects.filter(resolution__assembly=assembly)
+    return {
+        "assembly": assembly,
+        "results": selectors.results_of(assembly=assembly),
+        "room_counts": selectors.room_counts_of(assembly=assembly),
+        "voters": participations.values("roll_entry").distinct().count(),
+        "roll_size": RollEntry.objects.filter(assembly=assembly).count(),
+        "room_form": extra.pop("room_form", None) or RoomCountForm(assembly=assembly),
+        **extra,
+    }
+
+
+@require_GET
+@role_required(Role.ADMINISTRATOR)
+def control(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    assembly = _assembly(pk)
+    return render(request, "governance/voting/control.html", _control_context(assembly))
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def control_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
+    assembly = _assembly(pk)
+    services = {"open": voting_open, "close": voting_close, "publish": results_publish}
+    done = {
+        "open": _("The vote is open."),
+        "close": _("The vote is closed. The tally runs now; reload this page in a moment."),
+        "publish": _("The results are published and members are told."),
+    }
+    if action not in services:
+        raise Http404
+    try:
+        services[action](assembly=assembly, actor=request.user)
+    except DomainError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, done[action])
+    return redirect("governance:vote_control", pk=assembly.pk)
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def room_count(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    assembly = _assembly(pk)
+    form = RoomCountForm(request.POST, assembly=assembly)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            room_count_record(
+                assembly=assembly,
+                resolution_id=data["resolution"].pk,
+                college=data["college"],
+                votes_for=data["votes_for"],
+                votes_against=data["votes_against"],
+                abstentions=data["abstentions"],
+                actor=request.user,
+            )
+        except DomainError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The votes counted in the room are recorded."))
+            return redirect("governance:vote_control", pk=assembly.pk)
+    return render(
+        request, "governance/voting/control.html", _control_context(assembly, room_form=form)
+    )
