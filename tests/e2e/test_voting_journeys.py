@@ -1,0 +1,191 @@
+"""Voting in the browser: cast a ballot and get a receipt (without JavaScript), a proxy holder
+votes for every principal at once, the results page shows the arithmetic per college, and a
+voter finds their ballot with the receipt. Every page is checked with axe-core."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.core.mail import EmailMessage
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from coop.celery import app as celery_app
+from governance.models import Assembly, Ballot, Participation, Proxy, RollEntry
+from governance.services.ballots import ballot_cast
+from governance.services.voting import assembly_tally, results_publish
+from members.models import Member
+from tests.coop.factories import TEST_PASSWORD, UserFactory
+from tests.e2e.helpers import assert_accessible, click_and_load, fr, sign_in_with_password
+from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Tasks run where they are queued: the receipt e-mail lands in the test's mail outbox."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def assembly(transactional_db) -> Assembly:
+    register = statutes_and_register()
+    members = (
+        members_admitted(register, 2, category="employee")
+        + members_admitted(register, 2, category="beneficiary")
+        + members_admitted(register, 2, category="volunteer")
+    )
+    return convened_assembly(members=members, resolutions=2)
+
+
+def entries(assembly: Assembly) -> list[RollEntry]:
+    return list(
+        RollEntry.objects.filter(assembly=assembly)
+        .select_related("member", "college")
+        .order_by("member_number")
+    )
+
+
+def account_for(entry: RollEntry) -> str:
+    user = UserFactory(roles=["member"], email=entry.member.email)
+    Member.objects.filter(pk=entry.member_id).update(user=user)
+    return user.email
+
+
+def receipt_on(page: Page) -> str:
+    return page.locator("code.receipt").first.inner_text().strip()
+
+
+def test_a_member_votes_without_javascript_and_receives_a_receipt(
+    nojs_page: Page,
+    assembly: Assembly,
+    eager_celery: None,
+    mailoutbox: list[EmailMessage],
+) -> None:
+    page = nojs_page
+    me = entries(assembly)[0]
+    email = account_for(me)
+    sign_in_with_password(page, email, TEST_PASSWORD)
+
+    page.goto(reverse("governance:ballot", kwargs={"pk": assembly.pk}))
+    assert_accessible(page)
+    abstention = fr("Abstaining is not a vote expressed: it counts neither for nor against.")
+    expect(page.get_by_text(abstention)).to_be_visible()
+    resolutions = list(assembly.resolutions.order_by("number"))
+    # Resolution 1 "for", resolution 2 "abstain", chosen by their labels.
+    page.get_by_role("radio", name=fr("for"), exact=True).first.check()
+    page.get_by_role("radio", name=fr("abstain"), exact=True).nth(1).check()
+    click_and_load(page, page.get_by_role("button", name=fr("Review my vote")))
+
+    assert_accessible(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(fr("Review your vote"))
+    assert not Participation.objects.exists()
+    click_and_load(page, page.get_by_role("button", name=fr("Cast my vote")))
+
+    assert_accessible(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(fr("Your vote is cast"))
+    receipt = receipt_on(page)
+    assert re.fullmatch(r"[A-Z2-9]{5}(-[A-Z2-9]{5}){3}", receipt)
+    assert sorted(Ballot.objects.values_list("choice", flat=True)) == ["abstain", "for"]
+    assert {p.resolution_id for p in Participation.objects.filter(roll_entry=me)} == {
+        r.pk for r in resolutions
+    }
+    (mail,) = [m for m in mailoutbox if receipt in m.body]
+    assert mail.to == [email]
+
+    # Back on the ballot: nothing more to cast, and a second vote is impossible.
+    page.goto(reverse("governance:ballot", kwargs={"pk": assembly.pk}))
+    assert_accessible(page)
+    expect(
+        page.get_by_role("status").filter(
+            has_text=fr("Every vote you can cast in this assembly has been cast. Thank you.")
+        )
+    ).to_be_visible()
+    expect(page.get_by_role("button", name=fr("Review my vote"))).to_have_count(0)
+
+
+def test_a_proxy_holder_casts_one_choice_for_all_their_principals(
+    page: Page, assembly: Assembly, eager_celery: None, mailoutbox: list[EmailMessage]
+) -> None:
+    holder, first, second, *_ = entries(assembly)
+    Proxy.objects.create(assembly=assembly, giver=first, holder=holder)
+    Proxy.objects.create(assembly=assembly, giver=second, holder=holder)
+    email = account_for(holder)
+    sign_in_with_password(page, email, TEST_PASSWORD)
+
+    page.goto(reverse("governance:ballot", kwargs={"pk": assembly.pk}))
+    assert_accessible(page)
+    for name in (first.name, second.name):
+        expect(page.get_by_role("checkbox", name=re.compile(re.escape(name)))).to_be_checked()
+    expect(page.get_by_role("checkbox", name=fr("myself"))).to_be_checked()
+    for radio in page.get_by_role("radio", name=fr("against"), exact=True).all():
+        radio.check()
+    click_and_load(page, page.get_by_role("button", name=fr("Review my vote")))
+    assert_accessible(page)
+    click_and_load(page, page.get_by_role("button", name=fr("Cast my vote")))
+
+    assert_accessible(page)
+    expect(page.locator("code.receipt")).to_have_count(3)
+    assert Ballot.objects.filter(choice="against").count() == 6
+    # Each principal's ballots count in the principal's own college.
+    colleges = sorted(Ballot.objects.values_list("college_id", flat=True))
+    assert colleges == sorted([holder.college_id, first.college_id, second.college_id] * 2)
+    assert Participation.objects.filter(cast_by=holder).count() == 4
+    assert len([m for m in mailoutbox if m.to == [email]]) == 3
+
+
+def test_results_show_the_arithmetic_and_the_voter_finds_their_ballot(
+    page: Page, assembly: Assembly, transactional_db
+) -> None:
+    roll = entries(assembly)
+    resolutions = list(assembly.resolutions.order_by("number").values_list("pk", flat=True))
+    receipts = {}
+    # Employees: 1 for, 1 against; users: 2 for; supporters: 1 abstention, 1 absent.
+    plan = ["for", "against", "for", "for", "abstain", None]
+    for entry, choice in zip(roll, plan, strict=True):
+        if choice:
+            outcome = ballot_cast(
+                assembly=assembly,
+                voter=entry,
+                choices=dict.fromkeys(resolutions, choice),
+                actor=None,
+                now=assembly.distance_vote_deadline,
+            )
+            receipts[entry.pk] = outcome.receipt
+    Assembly.objects.filter(pk=assembly.pk).update(
+        status=Assembly.Status.VOTING_CLOSED, voting_closed_at=timezone.now()
+    )
+    assembly_tally(assembly=assembly)
+    admin = UserFactory(roles=["administrator"])
+    results_publish(assembly=assembly, actor=admin)
+
+    me = roll[0]
+    sign_in_with_password(page, account_for(me), TEST_PASSWORD)
+    page.goto(reverse("governance:results", kwargs={"pk": assembly.pk}))
+    assert_accessible(page)
+    table = page.get_by_role("table").first
+    # Employees 40 % with 1/2 for, users 30 % with 1/1, supporters silent: weights 4/7 and 3/7.
+    employees = table.get_by_role("row").filter(has_text="Salariés")
+    expect(employees).to_contain_text("1/2")
+    expect(employees).to_contain_text("4/7")
+    users = table.get_by_role("row").filter(has_text="Bénéficiaires")
+    expect(users).to_contain_text("3/7")
+    expect(page.get_by_text(fr("Adopted"), exact=True).first).to_be_visible()
+    expect(page.get_by_text("5/7").first).to_be_visible()  # 4/7 * 1/2 + 3/7 * 1
+
+    page.get_by_role("textbox", name=fr("Your receipt")).fill(receipts[me.pk].lower())
+    click_and_load(page, page.get_by_role("button", name=fr("Look for my ballot")))
+    assert_accessible(page)
+    expect(
+        page.get_by_role("status").filter(has_text=fr("Your ballot is in the ballot box:"))
+    ).to_be_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=fr("Ballot box (CSV)")).click()
+    with open(download_info.value.path(), encoding="utf-8-sig") as exported:
+        content = exported.read()
+    assert content.count("\n") == 1 + 5 * 2
