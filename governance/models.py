@@ -500,3 +500,29 @@ class ResolutionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resolution}: {'adopted' if self.adopted else 'rejected'}"
+
+
+class Minutes(models.Model):
+    """The minutes of an assembly (RULES 17): drafted from what Volière recorded, completed by
+    the administrator with the summary of the debates, then published and never changed."""
+
+    assembly = models.OneToOneField(Assembly, on_delete=models.PROTECT, related_name="minutes")
+    debate_summary = models.TextField(_("summary of the debates"), blank=True)
+    documents_presented = models.TextField(_("documents presented to the assembly"), blank=True)
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    def __str__(self) -> str:
+        return str(self.assembly)

@@ -1,8 +1,9 @@
-"""The vote: ballots and receipts (members), the chair's controls, results and ballot box."""
+"""The vote: ballots and receipts (members), the chair's controls, results and ballot box;
+then the minutes."""
 
 from django.urls import path
 
-from governance.views import voting
+from governance.views import minutes, voting
 
 urlpatterns = [
     path("<int:pk>/ballot/", voting.ballot, name="ballot"),
@@ -12,4 +13,11 @@ urlpatterns = [
     path("manage/<int:pk>/vote/", voting.control, name="vote_control"),
     path("manage/<int:pk>/vote/room-count/", voting.room_count, name="vote_room_count"),
     path("manage/<int:pk>/vote/<slug:action>/", voting.control_action, name="vote_action"),
+]
+
+urlpatterns += [
+    path("minutes/", minutes.archive, name="minutes_archive"),
+    path("<int:pk>/minutes.pdf", minutes.pdf, name="minutes_pdf"),
+    path("manage/<int:pk>/minutes/", minutes.edit, name="minutes_edit"),
+    path("manage/<int:pk>/minutes/publish/", minutes.publish, name="minutes_publish"),
 ]

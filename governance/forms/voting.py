@@ -92,3 +92,18 @@ class RoomCountForm(forms.Form):
         colleges = AssemblyCollege.objects.filter(assembly=assembly)
         self.fields["college"].queryset = colleges
         self.fields["college"].required = colleges.exists()
+
+
+class MinutesForm(forms.Form):
+    debate_summary = forms.CharField(
+        label=_("Summary of the debates"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        required=False,
+        help_text=_("What was said on each item of the agenda, as the bureau approves it."),
+    )
+    documents_presented = forms.CharField(
+        label=_("Documents presented to the assembly"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("For example: the annual accounts, the board's report, the auditor's report."),
+    )

@@ -1,0 +1,70 @@
+"""The minutes as a document (RULES 17), and the archive members may consult (3 years)."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coop.documents import css_string, document_context, page_numbers_css, pdf_from_html
+from coop.models import NoticeDelivery
+from governance.models import Assembly, BureauSeat, Minutes
+from governance.selectors.figures import meeting_opening
+from governance.selectors.voting import results_of
+
+ARCHIVE_YEARS = 3
+
+
+def minutes_context(*, assembly: Assembly) -> dict[str, Any]:
+    minutes = Minutes.objects.filter(assembly=assembly).first()
+    deliveries: dict[str, int] = {}
+    if assembly.convocation_notice_id:
+        deliveries = dict(
+            NoticeDelivery.objects.filter(notice_id=assembly.convocation_notice_id)
+            .values_list("channel")
+            .annotate(n=Count("pk"))
+            .values_list("channel", "n")
+        )
+    title = _("Minutes of the %(kind)s of %(date)s") % {
+        "kind": assembly.get_kind_display(),
+        "date": timezone.localtime(assembly.starts_at).strftime("%d/%m/%Y"),
+    }
+    context = document_context(on=timezone.localdate(assembly.starts_at), title=title)
+    statutes = assembly.statutes or context["statutes"]
+    context.update(
+        statutes=statutes,
+        css_designation=css_string(statutes.legal_designation),
+        css_title=css_string(title),
+        css_page_numbers=page_numbers_css(),
+        assembly=assembly,
+        minutes=minutes,
+        emails_sent=deliveries.get(NoticeDelivery.Channel.EMAIL, 0),
+        letters=deliveries.get(NoticeDelivery.Channel.LETTER, 0),
+        agenda=assembly.agenda_items.order_by("position"),
+        bureau=BureauSeat.objects.filter(assembly=assembly).order_by("role", "recorded_at"),
+        opening=meeting_opening(assembly=assembly),
+        results=results_of(assembly=assembly),
+    )
+    return context
+
+
+def minutes_pdf(*, assembly: Assembly) -> bytes:
+    html = render_to_string("governance/minutes/pdf.html", minutes_context(assembly=assembly))
+    return pdf_from_html(html)
+
+
+def minutes_archive(*, now: dt.datetime | None = None) -> QuerySet[Minutes]:
+    """Published minutes of the assemblies held in the last three years, newest first."""
+    now = now or timezone.now()
+    since = (
+        now.replace(year=now.year - ARCHIVE_YEARS)
+        if not (now.month == 2 and now.day == 29)
+        else now.replace(year=now.year - ARCHIVE_YEARS, day=28)
+    )
+    return (
+        Minutes.objects.filter(published_at__isnull=False, assembly__starts_at__gte=since)
+        .select_related("assembly")
+        .order_by("-assembly__starts_at")
+    )
