@@ -7,6 +7,7 @@ from governance.views import minutes, voting
 
 urlpatterns = [
     path("<int:pk>/ballot/", voting.ballot, name="ballot"),
+    path("<int:pk>/ballot/change/", voting.ballot_change, name="ballot_change"),
     path("<int:pk>/results/", voting.results, name="results"),
     path("<int:pk>/ballot-box.json", voting.ballot_box_json, name="ballot_box_json"),
     path("<int:pk>/ballot-box.csv", voting.ballot_box_csv, name="ballot_box_csv"),

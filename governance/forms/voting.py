@@ -107,3 +107,23 @@ class MinutesForm(forms.Form):
         required=False,
         help_text=_("For example: the annual accounts, the board's report, the auditor's report."),
     )
+
+
+class RecastForm(BallotForm):
+    """Changing a vote: the new choices, for one voice at a time, and that vote's receipt."""
+
+    previous_receipt = forms.CharField(
+        label=_("Receipt of the vote you are changing"),
+        max_length=60,
+        help_text=_("The cooperative does not know which ballot is yours: the receipt proves it."),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["voices"].label = _("Change the vote of")
+
+    def clean_voices(self) -> list[int]:
+        voices = self.cleaned_data["voices"]
+        if len(voices) != 1:
+            raise forms.ValidationError(_("Change one vote at a time, with its own receipt."))
+        return voices

@@ -206,3 +206,67 @@ def ballot_cast(
         },
     )
     return CastOutcome(receipt=code, for_entry=for_entry, channel=channel, resolutions=len(ordered))
+
+
+@transaction.atomic
+def ballot_recast(
+    *,
+    assembly: Assembly,
+    voter: RollEntry,
+    choices: Mapping[int, str],
+    previous_receipt: str,
+    principal: RollEntry | None = None,
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> CastOutcome:
+    """Change a vote already cast, when the frozen statutes allow it, until voting closes.
+
+    The server cannot tell which ballots are the voter's: the voter proves it with the receipt
+    of that vote. The ballots found are given the new choices and a new receipt; the old
+    receipt no longer finds anything.
+    """
+    now = now or timezone.now()
+    assembly = _lock_for_casting(assembly)
+    channel = voting_channel(assembly=assembly, now=now)
+    if not assembly.statutes.revote_allowed:
+        raise DomainError(
+            _("The statutes do not allow changing a vote: the first vote cast is final."),
+            code="revote_not_allowed",
+        )
+    if principal is None and Participation.objects.filter(roll_entry=voter).exists():
+        for_entry = voter
+    else:
+        for_entry = _entry_voting_for(assembly=assembly, voter=voter, principal=principal)
+    ordered = _validated_choices(assembly, choices)
+    if not Participation.objects.filter(roll_entry=for_entry).exists():
+        raise DomainError(_("No vote has been cast yet: cast it first."), code="not_voted")
+    ballots = {
+        ballot.resolution_id: ballot
+        for ballot in Ballot.objects.select_for_update().filter(
+            receipt__in=[
+                receipt_digest(code=previous_receipt, resolution_id=pk) for pk, _c in ordered
+            ]
+        )
+    }
+    if len(ballots) != len(ordered):
+        raise DomainError(
+            _(
+                "This receipt does not match the vote cast for %(member)s. Enter the receipt "
+                "given when that vote was cast."
+            )
+            % {"member": for_entry.name},
+            code="wrong_receipt",
+        )
+    code = receipt_code_new()
+    for resolution_id, choice in ordered:
+        ballot = ballots[resolution_id]
+        ballot.choice = choice
+        ballot.receipt = receipt_digest(code=code, resolution_id=resolution_id)
+        ballot.save(update_fields=["choice", "receipt"])
+    audit_record(
+        actor=actor,
+        action="assembly.vote_changed",
+        target=assembly,
+        data={"member_number": for_entry.member_number, "channel": channel},
+    )
+    return CastOutcome(receipt=code, for_entry=for_entry, channel=channel, resolutions=len(ordered))

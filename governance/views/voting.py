@@ -18,10 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, is_administrator, role_required
-from governance.forms.voting import ABSTAIN_HELP, BallotForm, ReceiptForm, RoomCountForm
+from governance.forms.voting import (
+    ABSTAIN_HELP,
+    BallotForm,
+    RecastForm,
+    ReceiptForm,
+    RoomCountForm,
+)
 from governance.models import Assembly, Participation, RollEntry
 from governance.selectors import voting as selectors
-from governance.services.ballots import CastOutcome, ballot_cast, voting_channel
+from governance.services.ballots import CastOutcome, ballot_cast, ballot_recast, voting_channel
 from governance.services.voting import (
     results_publish,
     room_count_record,
@@ -125,6 +131,51 @@ def ballot(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             context.update(outcomes=outcomes, choice_labels=form.choice_labels())
             return render(request, "governance/voting/receipt.html", context)
     return render(request, "governance/voting/ballot.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def ballot_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Change a vote already cast, when the statutes allow it, with that vote's receipt."""
+    assembly = _assembly(pk)
+    voter = selectors.roll_entry_for_user(assembly=assembly, user=request.user)
+    if voter is None or not assembly.statutes or not assembly.statutes.revote_allowed:
+        raise Http404
+    situation = selectors.ballot_situation(assembly=assembly, voter=voter)
+    voted = [voice for voice in situation.voices if voice.voted]
+    closed_reason = _voting_state(assembly)
+    context: dict[str, Any] = {
+        "assembly": assembly,
+        "situation": situation,
+        "closed_reason": closed_reason,
+        "abstain_help": ABSTAIN_HELP,
+    }
+    if closed_reason or not voted:
+        return render(request, "governance/voting/change.html", context)
+    form = RecastForm(
+        request.POST or None,
+        resolutions=list(selectors.resolutions_of(assembly=assembly)),
+        voices=voted,
+    )
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        voice = next(v for v in voted if v.entry.pk == form.cleaned_data["voices"][0])
+        try:
+            outcome = ballot_recast(
+                assembly=assembly,
+                voter=voter,
+                principal=None if voice.is_self else voice.entry,
+                choices=form.choices(),
+                previous_receipt=form.cleaned_data["previous_receipt"],
+                actor=request.user,
+            )
+        except DomainError as refused:
+            form.add_error(None, str(refused))
+        else:
+            _send_receipts(request, assembly, [outcome])
+            context.update(outcomes=[outcome], choice_labels=form.choice_labels(), changed=True)
+            return render(request, "governance/voting/receipt.html", context)
+    return render(request, "governance/voting/change.html", context)
 
 
 def _may_see_results(request: HtmxHttpRequest, assembly: Assembly) -> bool:
