@@ -5,12 +5,15 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from governance.models import Ballot, Participation, RollEntry
+from coop.errors import DomainError
+from governance.models import Assembly, Ballot, Participation, RollEntry
+from governance.services.ballots import ballot_cast
+from governance.services.voting import voting_close
 from members.models import Member
 from tests.coop.factories import UserFactory
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
@@ -70,3 +73,44 @@ def test_two_hundred_parallel_casts_from_one_hundred_members_make_one_hundred_ba
     assert Participation.objects.filter(resolution=resolution).count() == MEMBERS
     counts = {c: Ballot.objects.filter(choice=c).count() for c in ("for", "against")}
     assert sum(counts.values()) == MEMBERS
+
+
+def test_closing_waits_for_a_cast_in_flight_and_no_cast_follows_the_close():
+    register = statutes_and_register()
+    assembly = convened_assembly(members=members_admitted(register, 2), resolutions=1)
+    Assembly.objects.filter(pk=assembly.pk).update(
+        status=Assembly.Status.VOTING_OPEN, meeting_opened_at=timezone.now()
+    )
+    holding, released = threading.Event(), threading.Event()
+
+    def cast_in_flight():
+        # A cast holds the assembly row in SHARE mode until it commits.
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT 1 FROM governance_assembly WHERE id = %s FOR SHARE", [assembly.pk]
+                )
+                holding.set()
+                released.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=cast_in_flight)
+    thread.start()
+    assert holding.wait(timeout=30)
+    with pytest.raises(OperationalError, match="lock"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '200ms'")
+        voting_close(assembly=assembly, actor=None)
+    released.set()
+    thread.join(timeout=30)
+
+    voting_close(assembly=assembly, actor=None)
+    entry = RollEntry.objects.filter(assembly=assembly).first()
+    with pytest.raises(DomainError, match="closed"):
+        ballot_cast(
+            assembly=assembly,
+            voter=entry,
+            choices={assembly.resolutions.get().pk: "for"},
+            actor=None,
+        )
