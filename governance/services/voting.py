@@ -25,6 +25,7 @@ from coop.fractions import format_fraction
 from coop.outbox import notice_enqueue, notice_render_delivery
 from coop.statutes.rules import majority_required
 from governance.models import Assembly, AssemblyCollege, Ballot, ResolutionResult, RoomCount
+from governance.selectors.figures import assembly_figures, meeting_opening
 from governance.tally import CollegeCount, Tally, tally_compute, weight_share
 from governance.tasks_voting import assembly_tally_task
 
@@ -49,6 +50,20 @@ def voting_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = Non
         raise DomainError(
             _("Open the meeting first: the bureau checks the quorum when the meeting opens."),
             code="meeting_not_opened",
+        )
+    opening = meeting_opening(assembly=assembly)
+    figures = opening.figures if opening and opening.figures else None
+    if figures is None:  # opened before figures were recorded: count now
+        figures = assembly_figures(assembly=assembly).as_dict()
+    if not figures["reached"]:
+        raise DomainError(
+            _(
+                "The quorum was not reached when the meeting opened (%(total)s members counted, "
+                "%(required)s required): the assembly cannot decide. Prepare the second "
+                "convocation instead."
+            )
+            % {"total": figures["total"], "required": figures["quorum_required"]},
+            code="no_quorum",
         )
     assembly.status = Assembly.Status.VOTING_OPEN
     assembly.voting_opened_at = now or timezone.now()

@@ -23,6 +23,8 @@ def opened_assembly(**statutes):
         + members_admitted(register, 2, category="volunteer")
     )
     assembly = convened_assembly(members=members, resolutions=1)
+    # Everyone came: the quorum is reached when the meeting opens.
+    RollEntry.objects.filter(assembly=assembly).update(present_at=timezone.now())
     Assembly.objects.filter(pk=assembly.pk).update(meeting_opened_at=timezone.now())
     return Assembly.objects.get(pk=assembly.pk)
 
@@ -49,6 +51,17 @@ def test_the_vote_opens_only_after_the_meeting_opened(assembly):
     Assembly.objects.filter(pk=assembly.pk).update(meeting_opened_at=None)
     with pytest.raises(DomainError, match="Open the meeting first"):
         voting_open(assembly=assembly, actor=None)
+
+
+def test_without_quorum_the_vote_does_not_open(assembly):
+    # 1/5 of 6 members is 1.2: two members must take part; one came.
+    RollEntry.objects.filter(assembly=assembly).update(present_at=None)
+    RollEntry.objects.filter(pk=RollEntry.objects.filter(assembly=assembly).first().pk).update(
+        present_at=timezone.now()
+    )
+    with pytest.raises(DomainError, match=r"1 members counted, 2 required"):
+        voting_open(assembly=assembly, actor=None)
+    assert Assembly.objects.get(pk=assembly.pk).status == Assembly.Status.CONVENED
 
 
 def test_close_then_tally_counts_each_college_and_weighs_them(

@@ -184,6 +184,7 @@ def test_results_receipt_check_and_a_recount_of_the_published_box(
 def test_the_chair_opens_closes_and_the_room_count_is_recorded(
     admin_client, assembly, django_capture_on_commit_callbacks
 ):
+    RollEntry.objects.filter(assembly=assembly).update(present_at=timezone.now())
     Assembly.objects.filter(pk=assembly.pk).update(meeting_opened_at=timezone.now())
     control = reverse("governance:vote_control", kwargs={"pk": assembly.pk})
     assert admin_client.get(control).status_code == 200
