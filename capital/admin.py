@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from capital.models import RepaymentRequest, ShareMovement
+from capital.models import AccountsApproval, InterestRateDecision, RepaymentRequest, ShareMovement
 from coop.admin import ReadOnlyAdmin
 
 
@@ -17,6 +17,7 @@ class ShareMovementAdmin(ReadOnlyAdmin):
         "amount",
         "paid_amount",
         "decision_ref",
+        "approved_by",
     )
     list_filter = ("kind",)
     list_select_related = ("member", "counterparty")
@@ -29,3 +30,15 @@ class RepaymentRequestAdmin(ReadOnlyAdmin):
     list_display = ("member", "exited_on", "shares", "repayment")
     list_select_related = ("member", "repayment")
     ordering = ("exited_on", "id")
+
+
+@admin.register(AccountsApproval)
+class AccountsApprovalAdmin(ReadOnlyAdmin):
+    list_display = ("financial_year_end", "approved_on", "decision_ref", "losses_per_share")
+    ordering = ("-financial_year_end",)
+
+
+@admin.register(InterestRateDecision)
+class InterestRateDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("financial_year_end", "rate", "tmo_average", "decided_on", "decision_ref")
+    ordering = ("-financial_year_end",)

@@ -6,10 +6,14 @@ under the ledger lock when it is recorded (a cache for the floor check and for f
 tests check that it always equals the sum of the movements).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from coop.models import Statutes
 
 
 class LedgerCounter(models.Model):
@@ -61,6 +65,14 @@ class ShareMovement(models.Model):
     )
     due_on = models.DateField(_("rest due by"), null=True, blank=True)
     decision_ref = models.CharField(_("decision reference"), max_length=200)
+    approved_by = models.CharField(
+        _("approved by"),
+        max_length=20,
+        blank=True,
+        default="",
+        choices=Statutes.Body.choices,
+        help_text=_("For a transfer: the body the statutes in force name to approve it."),
+    )
     corrects = models.OneToOneField(
         "self",
         null=True,
@@ -206,3 +218,83 @@ class RepaymentRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.repayment_id is None
+
+
+class AccountsApproval(models.Model):
+    """The general assembly's approval of the accounts of a financial year (RULES 22): the
+    shares of members who left during that year may be repaid only after it, less the losses
+    per share the accounts show. Append-only: one approval per financial year, never edited."""
+
+    financial_year_end = models.DateField(_("financial year ending on"), unique=True)
+    approved_on = models.DateField(_("approved on"))
+    decision_ref = models.CharField(_("decision reference"), max_length=200)
+    losses_per_share = models.DecimalField(
+        _("losses per share (€)"), max_digits=12, decimal_places=2, default=0
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("approval of the accounts")
+        verbose_name_plural = _("approvals of the accounts")
+        ordering = ["-financial_year_end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(losses_per_share__gte=0), name="capital_approval_losses_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_on__gt=F("financial_year_end")),
+                name="capital_approval_after_year_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.financial_year_end} ({self.decision_ref})"
+
+
+class InterestRateDecision(models.Model):
+    """The interest on shares the general assembly decided for a financial year (RULES 26),
+    with the average TMO of the 3 previous years that caps it (plus 2 points). Append-only."""
+
+    financial_year_end = models.DateField(_("financial year ending on"), unique=True)
+    rate = models.DecimalField(_("interest rate (%)"), max_digits=6, decimal_places=3)
+    tmo_average = models.DecimalField(
+        _("average TMO of the 3 previous years (%)"), max_digits=6, decimal_places=3
+    )
+    decided_on = models.DateField(_("decided on"))
+    decision_ref = models.CharField(_("decision reference"), max_length=200)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("interest rate decision")
+        verbose_name_plural = _("interest rate decisions")
+        ordering = ["-financial_year_end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate__gte=0, rate__lte=F("tmo_average") + 2),
+                name="capital_interest_rate_capped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.financial_year_end}: {self.rate} %"
+
+    @property
+    def cap(self) -> Decimal:
+        """The highest rate allowed (RULES 26): the average TMO plus 2 points."""
+        return self.tmo_average + 2

@@ -53,6 +53,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "capital.view_capital",
         "capital.view_sharemovement",
         "capital.view_repaymentrequest",
+        "capital.view_accountsapproval",
+        "capital.view_interestratedecision",
         "governance.manage_assemblies",
         "governance.view_assembly",
     ),

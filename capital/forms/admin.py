@@ -1,6 +1,8 @@
-"""Forms of the capital desk (administrators): a subscription, a payment, a transfer and a
-repayment."""
+"""Forms of the capital desk (administrators): a subscription, a payment, a transfer, a
+repayment, a correction, the register's download, the approval of the accounts and the interest
+rate on shares."""
 
+import datetime as dt
 from typing import cast
 
 from django import forms
@@ -52,9 +54,12 @@ class RepayForm(forms.Form):
         label=_("Losses charged (€)"),
         max_digits=14,
         decimal_places=2,
-        initial=0,
+        required=False,
         validators=[MinValueValidator(0)],
-        help_text=_("Only if the approved accounts show losses; otherwise 0."),
+        help_text=_(
+            "Leave empty: the losses per share of the approved accounts of the year of exit "
+            "are charged. A figure typed here must be the same."
+        ),
     )
     decision_ref = _decision_ref(_("For example the resolution approving the accounts."))
 
@@ -91,9 +96,13 @@ class TransferForm(forms.Form):
     effective_on = forms.DateField(label=_("Date of the transfer"), widget=DATE_WIDGET)
     decision_ref = _decision_ref(_("The decision approving the transfer."))
 
-    def __init__(self, *args, giver: Member, **kwargs) -> None:
+    def __init__(self, *args, giver: Member, approval_body: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["effective_on"].initial = timezone.localdate
+        if approval_body:
+            self.fields["decision_ref"].help_text = _(
+                "The decision of %(body)s approving the transfer, as the statutes in force require."
+            ) % {"body": approval_body}
         receiver = cast("forms.ModelChoiceField", self.fields["receiver"])
         receiver.queryset = (
             Member.objects.filter(status__in=Member.ADMITTED_STATUSES)
@@ -106,6 +115,7 @@ class MemberActionForm(forms.Form):
     """Pick a member by number and what to record for them (from the overview)."""
 
     ACTIONS = (
+        ("member", _("nothing yet: show their shares and movements")),
         ("subscribe", _("a subscription")),
         ("pay", _("a payment")),
         ("transfer", _("a transfer of shares")),
@@ -125,3 +135,97 @@ class MemberActionForm(forms.Form):
             )
         self.member = member
         return number
+
+
+class CorrectForm(forms.Form):
+    effective_on = forms.DateField(label=_("Date of the correction"), widget=DATE_WIDGET)
+    decision_ref = forms.CharField(
+        label=_("Reason and decision reference"),
+        max_length=200,
+        help_text=_("Why the movement is corrected and who decided it, e.g. “Entry error, CA 12”."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].initial = timezone.localdate
+
+
+class RegisterForm(forms.Form):
+    """The period and the format of the register of share movements to download."""
+
+    FORMAT_CSV = "csv"
+    FORMAT_PDF = "pdf"
+
+    start = forms.DateField(label=_("From"), widget=DATE_WIDGET)
+    end = forms.DateField(label=_("To (included)"), widget=DATE_WIDGET)
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=(
+            (FORMAT_PDF, _("PDF, to print and sign")),
+            (FORMAT_CSV, _("CSV, for a spreadsheet")),
+        ),
+        initial=FORMAT_PDF,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The end of the period comes before its start."))
+        return data
+
+
+def _year_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Financial year ending in"),
+        min_value=1900,
+        max_value=2999,
+        help_text=_("The calendar year in which the financial year ends, e.g. 2025."),
+    )
+
+
+class AccountsApprovalForm(forms.Form):
+    year = _year_field()
+    approved_on = forms.DateField(label=_("Approved on"), widget=DATE_WIDGET)
+    decision_ref = _decision_ref(_("The resolution of the general assembly approving them."))
+    losses_per_share = forms.DecimalField(
+        label=_("Losses per share (€)"),
+        max_digits=12,
+        decimal_places=2,
+        initial=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("Charged to the shares repaid to members who left in that year; 0 if none."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = lambda: timezone.localdate().year - 1
+
+
+class InterestRateForm(forms.Form):
+    year = _year_field()
+    rate = forms.DecimalField(
+        label=_("Interest rate decided (%)"),
+        max_digits=6,
+        decimal_places=3,
+        validators=[MinValueValidator(0)],
+    )
+    tmo_average = forms.DecimalField(
+        label=_("Average TMO of the 3 previous years (%)"),
+        max_digits=6,
+        decimal_places=3,
+        help_text=_("The average rate of bonds (taux moyen de rendement des obligations, TMO)."),
+    )
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE_WIDGET)
+    decision_ref = _decision_ref(_("The resolution of the general assembly."))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = lambda: timezone.localdate().year - 1
+
+
+def default_period() -> tuple[dt.date, dt.date]:
+    """The current calendar year up to today."""
+    today = timezone.localdate()
+    return today.replace(month=1, day=1), today

@@ -140,6 +140,7 @@ def record_movements(
                 "paid_amount": str(movement.paid_amount),
                 "effective_on": movement.effective_on.isoformat(),
                 "decision_ref": movement.decision_ref,
+                **({"approved_by": movement.approved_by} if movement.approved_by else {}),
             },
         )
     counter.save(update_fields=["last_seq"])
@@ -157,4 +158,5 @@ def row_base(*, kind: str, member: Member, effective_on: dt.date, decision_ref: 
         "due_on": None,
         "corrects": None,
         "cash_amount": ZERO,
+        "approved_by": "",
     }

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from capital.models import ShareMovement
+from capital.services.certificates import certificate_notify
 from capital.services.ledger import (
     ZERO,
     check_current,
@@ -51,7 +52,8 @@ def share_subscribe(
     actor: Any,
 ) -> ShareMovement:
     """Record a subscription of `shares` at the nominal value in force, `paid_amount` paid now
-    (at least the statutes' share), the rest due by `due_on` (within the statutes' delay)."""
+    (at least the statutes' share), the rest due by `due_on` (within the statutes' delay),
+    and queue the member's share certificate notice."""
     counter = ledger_lock()
     member = _fresh(member)
     ref = check_decision(decision_ref)
@@ -114,9 +116,12 @@ def share_subscribe(
     row.update(
         shares=shares, nominal_value=nominal, amount=amount, paid_amount=paid_amount, due_on=due_on
     )
-    return record_movements(
+    (movement,) = record_movements(
         counter=counter, rows=[row], actor=actor, cap=statutes.ratio("public_bodies_capital_cap")
-    )[0]
+    )
+    # RULES 25: the member receives their share certificate (sent after commit).
+    certificate_notify(movement=movement, actor=actor)
+    return movement
 
 
 @transaction.atomic
@@ -161,7 +166,8 @@ def share_transfer(
     actor: Any,
 ) -> tuple[ShareMovement, ShareMovement]:
     """Record a transfer of fully paid shares between two current members, approved by the body
-    the statutes name (RULES 23): two movements, out of the giver and into the receiver."""
+    the statutes in force name (RULES 23), whose decision `decision_ref` refers to: two
+    movements, out of the giver and into the receiver, each naming that body."""
     counter = ledger_lock()
     giver, receiver = _fresh(giver), _fresh(receiver)
     ref = check_decision(decision_ref)
@@ -197,6 +203,7 @@ def share_transfer(
             kind=Kind.TRANSFER, member=who, effective_on=effective_on, decision_ref=ref, actor=actor
         )
         row.update(
+            approved_by=statutes.transfer_approval_body,
             counterparty=other,
             shares=sign * shares,
             nominal_value=nominal,

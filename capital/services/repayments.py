@@ -6,9 +6,11 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from capital.models import RepaymentRequest, ShareMovement
+from capital.models import AccountsApproval, RepaymentRequest, ShareMovement
+from capital.selectors import exit_terms_for
 from capital.services.ledger import (
     CENT,
     ZERO,
@@ -56,17 +58,58 @@ def repayment_request_for_exit(*, member: Member, actor: Any = None) -> Repaymen
     return request
 
 
+def _approval_of_exit_year(*, request: RepaymentRequest, effective_on: dt.date) -> AccountsApproval:
+    """The approval of the accounts of the financial year the member left in; refuses the
+    repayment when they are not approved yet, or when it is dated before their approval."""
+    terms = exit_terms_for(exited_on=request.exited_on)
+    if terms is None:  # the caller checked the statutes in force: only without any version
+        raise DomainError(_("No statutes are recorded."), code="no_statutes_in_force")
+    if terms.approval is None:
+        raise DomainError(
+            _(
+                "%(member)s left on %(exit)s: their shares are repaid only after the accounts "
+                "of the financial year ending on %(end)s are approved. Record that approval "
+                "first; the request stays in the queue."
+            )
+            % {
+                "member": request.member.display_name,
+                "exit": date_format(request.exited_on, "DATE_FORMAT"),
+                "end": date_format(terms.financial_year_end, "DATE_FORMAT"),
+            },
+            code="accounts_not_approved",
+        )
+    if effective_on < terms.approval.approved_on:
+        raise DomainError(
+            _(
+                "The accounts of the financial year ending on %(end)s were approved on "
+                "%(date)s: the repayment cannot be dated before, not %(repaid)s."
+            )
+            % {
+                "end": date_format(terms.financial_year_end, "DATE_FORMAT"),
+                "date": date_format(terms.approval.approved_on, "DATE_FORMAT"),
+                "repaid": date_format(effective_on, "DATE_FORMAT"),
+            },
+            code="before_accounts_approval",
+        )
+    return terms.approval
+
+
 @transaction.atomic
 def repayment_make(
     *,
     request: RepaymentRequest,
     effective_on: dt.date,
     decision_ref: str,
-    losses: Decimal = ZERO,
+    losses: Decimal | None = None,
     actor: Any,
 ) -> ShareMovement:
-    """Repay an exited member's shares at nominal value less `losses`, in the order of exits,
-    never bringing the capital below the floor (the request then stays in the queue)."""
+    """Repay an exited member's shares at nominal value less the losses per share of the
+    approved accounts of the year of exit (RULES 22), in the order of exits, never bringing
+    the capital below the floor (the request then stays in the queue).
+
+    The repayment waits for the approval of those accounts and is dated on or after it.
+    `losses`, when given, is the total the administrator expects to charge: it must be what
+    the approved accounts charge, so a figure typed from another source is never applied."""
     counter = ledger_lock()
     request = RepaymentRequest.objects.select_related("member__category").get(pk=request.pk)
     ref = check_decision(decision_ref)
@@ -107,14 +150,23 @@ def repayment_make(
             _("%(member)s holds no shares any more.") % {"member": request.member.display_name},
             code="nothing_to_repay",
         )
-    losses = Decimal(losses)
-    if losses < 0 or losses > held["paid"]:
+    approval = _approval_of_exit_year(request=request, effective_on=effective_on)
+    # Losses per share reduce what is paid back, at most to nothing.
+    charged = min(held["paid"], approval.losses_per_share * held["shares"])
+    if losses is not None and Decimal(losses) != charged:
         raise DomainError(
             _(
-                "The losses charged must be between 0 and the paid amount (%(paid)s), not "
-                "%(losses)s."
+                "The accounts approved on %(date)s charge %(per_share)s of losses a share: "
+                "%(charged)s for these %(shares)s shares (at most what was paid up), not "
+                "%(losses)s. Leave the losses empty to charge what the accounts show."
             )
-            % {"paid": euros(held["paid"]), "losses": euros(losses)},
+            % {
+                "date": date_format(approval.approved_on, "DATE_FORMAT"),
+                "per_share": euros(approval.losses_per_share),
+                "charged": euros(charged),
+                "shares": held["shares"],
+                "losses": euros(Decimal(losses)),
+            },
             code="bad_losses",
         )
     latest = ShareMovement.objects.order_by("-seq").first()
@@ -165,7 +217,7 @@ def repayment_make(
         nominal_value=nominal,
         amount=-held["subscribed"],
         paid_amount=-held["paid"],
-        cash_amount=held["paid"] - losses,
+        cash_amount=held["paid"] - charged,
     )
     (movement,) = record_movements(
         counter=counter, rows=[row], actor=actor, cap=statutes.ratio("public_bodies_capital_cap")

@@ -23,10 +23,11 @@ from capital.forms.admin import (
     SubscribeForm,
     TransferForm,
 )
-from capital.models import RepaymentRequest
+from capital.models import RepaymentRequest, ShareMovement
 from capital.services import repayment_make, share_pay, share_subscribe, share_transfer
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
+from coop.models import NoticeDelivery
 from coop.roles import Role, role_required
 from coop.statutes import statutes_in_force
 from members.models import Member
@@ -65,9 +66,9 @@ def _overview_context(*, on: dt.date) -> dict[str, Any]:
         )
     except DomainError as exc:
         context["statutes_error"] = str(exc)
-    queue = list(selectors.repayment_queue())
+    queue = selectors.repayment_queue_with_terms(on=timezone.localdate())
     context["queue"] = queue
-    context["first_request"] = queue[0] if queue else None
+    context["first_request"] = queue[0].request if queue else None
     dues = selectors.unpaid_calls_due(on=on)
     names = Member.objects.in_bulk([member_id for member_id, _due in dues])
     context["unpaid_calls"] = [
@@ -99,6 +100,16 @@ def member_action(request: HtmxHttpRequest) -> HttpResponse:
     context = _overview_context(on=timezone.localdate())
     context.update(date_form=CapitalDateForm(), repay_form=RepayForm(), member_form=form)
     return render(request, "capital/admin_overview.html", context, status=400)
+
+
+def _certificate_message(movement: ShareMovement) -> str:
+    delivery = selectors.certificate_delivery(movement=movement)
+    if delivery is not None and delivery.channel == NoticeDelivery.Channel.EMAIL:
+        return _("The share certificate is sent to %(email)s.") % {"email": delivery.to_email}
+    return _(
+        "The member does not receive notices by e-mail: print the share certificate and post "
+        "it with the letter listed among the notices."
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,16 +147,28 @@ def subscribe(request: HtmxHttpRequest, member_pk: int) -> HttpResponse:
                         "paid": _money(movement.paid_amount),
                     },
                 )
+                messages.info(request, _certificate_message(movement))
                 return redirect("capital:overview")
-    else:
-        form = SubscribeForm()
+    proposal = selectors.subscription_proposal(member=member)
+    if request.method != "POST":
+        # An applicant's intended shares become the proposal the administrator confirms.
+        form = SubscribeForm(initial={"shares": proposal} if proposal else None)
     cleaned = getattr(form, "cleaned_data", {})
     day = cleaned.get("effective_on") or timezone.localdate()
-    context: dict[str, Any] = {"member": member, "form": form, "nominal": None, "total": None}
+    context: dict[str, Any] = {
+        "member": member,
+        "form": form,
+        "nominal": None,
+        "total": None,
+        "proposal": proposal,
+        "proposal_total": None,
+    }
     try:
         context["nominal"] = statutes_in_force(on=day).nominal_share_value
     except DomainError as exc:
         context["statutes_error"] = str(exc)
+    if proposal and context["nominal"] is not None:
+        context["proposal_total"] = context["nominal"] * proposal
     shares = cleaned.get("shares")
     if context["nominal"] is not None and shares:
         context["total"] = context["nominal"] * shares
@@ -248,7 +271,11 @@ def pay(request: HtmxHttpRequest, member_pk: int) -> HttpResponse:
 @role_required(Role.ADMINISTRATOR)
 def transfer(request: HtmxHttpRequest, member_pk: int) -> HttpResponse:
     giver = get_object_or_404(Member.objects.select_related("category"), pk=member_pk)
-    form = TransferForm(request.POST or None, giver=giver)
+    try:
+        body = statutes_in_force().get_transfer_approval_body_display()
+    except DomainError:
+        body = ""  # the page says why (see _movement_form_page)
+    form = TransferForm(request.POST or None, giver=giver, approval_body=body)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

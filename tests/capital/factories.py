@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from capital.services import share_subscribe
+from capital.services import accounts_approval_record, share_subscribe
 from tests.coop.factories import StatutesFactory
 from tests.members.factories import admitted, standard_register
 
@@ -32,4 +32,16 @@ def subscribe(who, shares, *, paid=None, on=DAY, due_on=None, actor=None):
         due_on=due_on if paid == amount else (due_on or on.replace(year=on.year + 1)),
         decision_ref="Bulletin de souscription",
         actor=actor,
+    )
+
+
+def approve_accounts(year=2025, *, on=None, losses="0"):
+    """The assembly approves the accounts of the financial year `year` (31 December), by
+    default on 15 June of the next year, with `losses` per share."""
+    return accounts_approval_record(
+        year=year,
+        approved_on=on or dt.date(year + 1, 6, 15),
+        decision_ref=f"AG {year + 1}",
+        losses_per_share=Decimal(losses),
+        actor=None,
     )

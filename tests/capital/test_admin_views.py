@@ -14,7 +14,7 @@ from capital import selectors
 from capital.models import RepaymentRequest, ShareMovement
 from capital.services import repayment_request_for_exit
 from members.services import member_exit
-from tests.capital.factories import capital_setup, member, subscribe
+from tests.capital.factories import approve_accounts, capital_setup, member, subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +42,12 @@ def queue(register):
     subscribe(alice, 2)
     subscribe(bob, 6)
     subscribe(carol, 1)
-    return {
+    queue = {
         "bob": _exit(bob, dt.date(2025, 5, 1)),
         "carol": _exit(carol, dt.date(2025, 6, 1)),
     }
+    approve_accounts(2025, losses="1.50")  # approved on 15 June 2026
+    return queue
 
 
 def test_overview_shows_capital_highest_floor_public_bodies_and_unpaid_calls(
@@ -156,21 +158,22 @@ def test_a_subscription_for_a_member_who_left_is_refused(admin_client, register)
 def test_repayment_is_recorded_and_leaves_the_queue(admin_client, queue):
     response = admin_client.post(
         reverse("capital:repay", args=[queue["bob"].pk]),
-        {"effective_on": "2025-07-01", "losses": "10", "decision_ref": "AG 2025"},
+        {"effective_on": "2026-07-01", "losses": "", "decision_ref": "AG 2026"},
         follow=True,
     )
     assert response.redirect_chain == [(OVERVIEW, 302)]
-    assert "Bob are repaid" in text(response) and "290.00 € paid back" in text(response)
+    # 6 shares at 1.50 € of losses each: 300 € paid up, 9 € charged.
+    assert "Bob are repaid" in text(response) and "291.00 € paid back" in text(response)
     assert list(selectors.repayment_queue()) == [queue["carol"]]
     assert queue["bob"].__class__.objects.get(pk=queue["bob"].pk).repayment.cash_amount == Decimal(
-        "290.00"
+        "291.00"
     )
 
 
 def test_repayment_below_the_floor_is_refused_with_the_figures_and_stays_in_the_queue(
     admin_client, queue
 ):
-    posted = {"effective_on": "2025-07-01", "losses": "0", "decision_ref": "AG 2025"}
+    posted = {"effective_on": "2026-07-01", "losses": "", "decision_ref": "AG 2025"}
     admin_client.post(reverse("capital:repay", args=[queue["bob"].pk]), posted)
     before = ShareMovement.objects.count()
     response = admin_client.post(reverse("capital:repay", args=[queue["carol"].pk]), posted)

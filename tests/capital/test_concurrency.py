@@ -14,7 +14,7 @@ from capital.models import ShareMovement
 from capital.services import repayment_make, repayment_request_for_exit
 from coop.errors import DomainError
 from members.services import member_exit
-from tests.capital.factories import capital_setup, member, subscribe
+from tests.capital.factories import approve_accounts, capital_setup, member, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,6 +71,7 @@ def test_parallel_repayments_near_the_floor_never_go_below_it():
             actor=None,
         )
         requests.append(repayment_request_for_exit(member=leaver))
+    approve_accounts(2025)
 
     def repay_head():
         # Each administrator repays the head of the queue, as they see it, until the queue is
@@ -82,7 +83,7 @@ def test_parallel_repayments_near_the_floor_never_go_below_it():
                 return
             try:
                 repayment_make(
-                    request=head, effective_on=dt.date(2025, 7, 1), decision_ref="AG", actor=None
+                    request=head, effective_on=dt.date(2026, 7, 1), decision_ref="AG", actor=None
                 )
             except DomainError as exc:
                 if exc.code == "below_capital_floor":
@@ -92,7 +93,7 @@ def test_parallel_repayments_near_the_floor_never_go_below_it():
     errors = _run_in_threads([repay_head] * 6)
 
     assert errors == []
-    on = dt.date(2025, 7, 1)
+    on = dt.date(2026, 7, 1)
     assert selectors.capital_at(on=on) >= selectors.capital_floor(on=on) == Decimal("87.50")
     repayments = ShareMovement.objects.filter(kind="repayment")
     assert repayments.count() == 5  # each repaid once, the sixth waits at the floor
@@ -114,10 +115,11 @@ def test_parallel_repayments_of_the_same_request_repay_once():
         actor=None,
     )
     request = repayment_request_for_exit(member=leaver)
+    approve_accounts(2025)
 
     def repay():
         repayment_make(
-            request=request, effective_on=dt.date(2025, 7, 1), decision_ref="AG", actor=None
+            request=request, effective_on=dt.date(2026, 7, 1), decision_ref="AG", actor=None
         )
 
     errors = _run_in_threads([repay] * 5)

@@ -20,7 +20,7 @@ from capital.services import (
 from coop.errors import DomainError
 from coop.models import AuditEvent
 from members.services import member_exit
-from tests.capital.factories import DAY, capital_setup, member, subscribe
+from tests.capital.factories import DAY, approve_accounts, capital_setup, member, subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -308,7 +308,18 @@ def test_repayment_at_nominal_less_losses(register):
     subscribe(bob, 4, paid="100.00", due_on=dt.date(2026, 1, 1))
     _exit(bob)
     request = repayment_request_for_exit(member=bob)
-    on = dt.date(2025, 7, 1)
+    approve_accounts(2025, losses="2.50")  # 4 shares: 10 € of losses
+    on = dt.date(2026, 7, 1)
+    message = _refused(
+        "bad_losses",
+        repayment_make,
+        request=request,
+        effective_on=on,
+        decision_ref="AG 2025",
+        losses=Decimal(20),
+        actor=None,
+    )
+    assert "charge 2.50 € of losses a share: 10.00 € for these 4 shares" in message
     movement = repayment_make(
         request=request, effective_on=on, decision_ref="AG 2025", losses=Decimal(10), actor=None
     )
@@ -336,7 +347,8 @@ def test_repayment_below_the_floor_is_refused_and_waits_in_order(register):
     _exit(carol, on=dt.date(2025, 6, 1))
     bob_request = repayment_request_for_exit(member=bob)
     carol_request = repayment_request_for_exit(member=carol)
-    on = dt.date(2025, 7, 1)
+    approve_accounts(2025)
+    on = dt.date(2026, 7, 1)
     message = _refused(
         "not_first_in_queue",
         repayment_make,

@@ -21,9 +21,12 @@ from capital.services import (
 )
 from coop.errors import DomainError
 from members.services import member_exit
-from tests.capital.factories import capital_setup, member
+from tests.capital.factories import approve_accounts, capital_setup, member
 
 START = dt.date(2025, 3, 1)
+STEP = dt.timedelta(days=30)  # a step a month: exits of one year are repaid the next
+# The accounts of each year are approved on 20 January of the next, with these losses a share.
+LOSSES_PER_SHARE = {2025: Decimal("7.50"), 2026: Decimal(0), 2027: Decimal(60)}
 ACTIONS = ("subscribe", "subscribe", "pay", "transfer", "exit", "repay", "correct")
 
 
@@ -100,9 +103,11 @@ def _act(action, who, other, n, days, members, on):
     elif action == "repay":
         head = selectors.repayment_queue().first()
         if head is not None:
-            repayment_make(
-                request=head, effective_on=on, decision_ref="AG", losses=Decimal(days), actor=None
-            )
+            held = selectors.member_balance(member=head.member, on=on)
+            movement = repayment_make(request=head, effective_on=on, decision_ref="AG", actor=None)
+            # Nominal value less the approved losses per share, at most down to nothing.
+            losses = min(held.paid, LOSSES_PER_SHARE[head.exited_on.year] * held.shares)
+            assert movement.cash_amount == held.paid - losses
             return "repaid"
     elif action == "correct":
         target = (
@@ -117,9 +122,11 @@ def _act(action, who, other, n, days, members, on):
 
 def _check(steps):
     register = capital_setup()
+    for year, losses in LOSSES_PER_SHARE.items():
+        approve_accounts(year, on=dt.date(year + 1, 1, 20), losses=losses)
     members = [member(register, last_name=f"M{i}") for i in range(3)]
     for index, (action, who, other, n, days) in enumerate(steps):
-        on = START + dt.timedelta(days=index)
+        on = START + STEP * index
         for m in members:
             m.refresh_from_db()
         try:
