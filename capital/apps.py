@@ -8,8 +8,13 @@ class CapitalConfig(AppConfig):
 
     def ready(self) -> None:
         from capital.services.repayments import repayment_request_for_exit
+        from capital.views.admin import admission_next_step
         from members.services.lifecycle import exit_hooks
+        from members.views.admission import admission_next_steps
 
         # An exit puts the member's shares in the repayment queue (RULES 21-22).
         if repayment_request_for_exit not in exit_hooks:
             exit_hooks.append(repayment_request_for_exit)
+        # After an admission, the shares the applicant intended are proposed for confirmation.
+        if admission_next_step not in admission_next_steps:
+            admission_next_steps.append(admission_next_step)

@@ -9,9 +9,11 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from capital import selectors
@@ -304,3 +306,16 @@ def transfer(request: HtmxHttpRequest, member_pk: int) -> HttpResponse:
     return _movement_form_page(
         request, template="capital/admin_transfer.html", member=giver, form=form
     )
+
+
+def admission_next_step(member: Member) -> tuple[str, str] | None:
+    """After an admission: confirm the subscription the applicant intended (members' page)."""
+    shares = selectors.subscription_proposal(member=member)
+    if shares is None:
+        return None
+    label = ngettext(
+        "Confirm the proposed subscription of %(shares)s share",
+        "Confirm the proposed subscription of %(shares)s shares",
+        shares,
+    ) % {"shares": shares}
+    return label, reverse("capital:member", kwargs={"member_pk": member.pk})

@@ -1,6 +1,7 @@
 """Administrators' admission pages: pending applications, admission or rejection of each,
 and the ratification of admitted members by a general assembly."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +29,11 @@ from members.services import (
 )
 
 PAGE_SIZE = 50
+
+# What other apps propose to do next after an admission: callables taking the member and
+# returning (label, url) or None. Apps register theirs in AppConfig.ready (capital proposes the
+# subscription of the shares the applicant intended), so members never imports them.
+admission_next_steps: list[Callable[[Member], tuple[str, str] | None]] = []
 
 
 def _nominal() -> Any:
@@ -153,7 +159,8 @@ def application_admitted(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     member = _member(pk)
     if member.status not in Member.ADMITTED_STATUSES:
         return redirect("members:application", pk=member.pk)
-    return render(request, "members/admit_done.html", {"member": member})
+    steps = [step for hook in admission_next_steps if (step := hook(member)) is not None]
+    return render(request, "members/admit_done.html", {"member": member, "next_steps": steps})
 
 
 @require_http_methods(["GET", "POST"])
