@@ -144,3 +144,45 @@ def e_notices_on(members: list[Member]) -> None:
     )
     for member in members:
         member.e_notices = True
+
+
+# --- Added for the convocation (engineer A) ---------------------------------------------------
+
+
+def members_in_bulk(register: dict, count: int, *, e_notices_every: int = 2) -> list[Member]:
+    """`count` ratified members written at once (no register events: for large rolls only).
+
+    Every `e_notices_every`-th member agreed to e-mail notices; the others get letters (one in
+    three of them has an address but no consent).
+    """
+    from django.db.models import Max
+
+    from members.models import MemberNumberCounter
+
+    categories = list(register["categories"].values())
+    start = (Member.objects.aggregate(m=Max("number"))["m"] or 0) + 1
+    members = Member.objects.bulk_create(
+        Member(
+            number=start + i,
+            first_name="Camille",
+            last_name=f"Nombreux{start + i:06d}",
+            email=(
+                f"nombreux{start + i:06d}@example.org"
+                if i % e_notices_every == 0 or i % 3 == 0
+                else ""
+            ),
+            e_notices=i % e_notices_every == 0,
+            language="en" if i % 5 == 0 else "fr",
+            category=categories[i % len(categories)],
+            college=categories[i % len(categories)].default_college,
+            status=Member.Status.RATIFIED,
+            applied_on=dt.date(2024, 1, 10),
+            admitted_on=dt.date(2024, 2, 1),
+            admission_ref="CA 2024-02",
+            ratified_on=dt.date(2024, 6, 1),
+            ratification_ref="AGO 2024",
+        )
+        for i in range(count)
+    )
+    MemberNumberCounter.objects.update_or_create(pk=1, defaults={"last_number": start + count - 1})
+    return members

@@ -1,0 +1,236 @@
+"""The meeting itself (RULES 12, 16): checking members in as present, the bureau, and opening
+the meeting with the quorum figures of that moment.
+
+Check-ins take the assembly's row lock, like proxies (governance.services.proxies), so that a
+member is never both checked in and represented: a member who gave a proxy is checked in only
+after the proxy is revoked, and a member checked in cannot give one.
+"""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+
+from coop.audit import audit_record
+from coop.errors import DomainError
+from governance.models import Assembly, BureauSeat, Proxy, RollEntry
+from governance.selectors.figures import AssemblyFigures, assembly_figures, figures_changed
+from governance.services.proxies import assembly_lock
+
+# Members arrive while the meeting runs, voting open or not; never after voting closed.
+CHECK_IN_STATUSES = (Assembly.Status.CONVENED, Assembly.Status.VOTING_OPEN)
+
+
+class MeetingRefused(DomainError):
+    """An action of the meeting desk is refused."""
+
+
+def _figures_changed(assembly_pk: int) -> None:
+    """The cached live figures are stale: now (a reader then recomputes, never keeps an older
+    count) and again on commit (a reader before the commit may have cached the old count)."""
+    figures_changed(assembly_pk)
+    transaction.on_commit(lambda: figures_changed(assembly_pk), robust=True)
+
+
+def _require_meeting(assembly: Assembly) -> None:
+    if assembly.status in CHECK_IN_STATUSES:
+        return
+    if assembly.status == Assembly.Status.CANCELLED:
+        message = _("This assembly was cancelled.")
+    elif assembly.status == Assembly.Status.DRAFT:
+        message = _("This assembly is not convened yet.")
+    else:
+        message = _("Voting is closed: the attendance can no longer change.")
+    raise MeetingRefused(message, code="meeting_closed")
+
+
+def _entry(assembly: Assembly, roll_entry: RollEntry) -> RollEntry:
+    return RollEntry.objects.select_for_update().get(pk=roll_entry.pk, assembly=assembly)
+
+
+@transaction.atomic
+def roll_entry_check_in(*, roll_entry: RollEntry, actor: Any) -> RollEntry:
+    """Mark a member of the roll present at the meeting."""
+    assembly = assembly_lock(roll_entry.assembly)
+    _require_meeting(assembly)
+    entry = _entry(assembly, roll_entry)
+    if entry.present_at is not None:
+        raise MeetingRefused(
+            _("%(name)s was already checked in at %(time)s.")
+            % {
+                "name": entry.name,
+                "time": time_format(timezone.localtime(entry.present_at), "TIME_FORMAT"),
+            },
+            code="already_present",
+        )
+    proxy = (
+        Proxy.objects.filter(giver=entry, revoked_at__isnull=True).select_related("holder").first()
+    )
+    if proxy is not None:
+        raise MeetingRefused(
+            _(
+                "%(name)s gave a proxy to %(holder)s: the proxy must be revoked before "
+                "%(name)s is checked in."
+            )
+            % {"name": entry.name, "holder": proxy.holder.name},
+            code="gave_proxy",
+        )
+    entry.present_at = timezone.now()
+    entry.checked_in_by = actor if getattr(actor, "is_authenticated", False) else None
+    entry.save(update_fields=["present_at", "checked_in_by"])
+    audit_record(
+        actor=actor,
+        action="assembly.checked_in",
+        target=entry,
+        data={"assembly": assembly.pk, "member_number": entry.member_number},
+    )
+    _figures_changed(assembly.pk)
+    return entry
+
+
+@transaction.atomic
+def roll_entry_check_in_undo(*, roll_entry: RollEntry, actor: Any) -> RollEntry:
+    """Undo a check-in (a mistake, or a member who left before the vote)."""
+    assembly = assembly_lock(roll_entry.assembly)
+    _require_meeting(assembly)
+    entry = _entry(assembly, roll_entry)
+    if entry.present_at is None:
+        raise MeetingRefused(
+            _("%(name)s is not checked in.") % {"name": entry.name}, code="not_present"
+        )
+    checked_in_at = entry.present_at
+    entry.present_at = None
+    entry.checked_in_by = None
+    entry.save(update_fields=["present_at", "checked_in_by"])
+    audit_record(
+        actor=actor,
+        action="assembly.check_in_undone",
+        target=entry,
+        data={
+            "assembly": assembly.pk,
+            "member_number": entry.member_number,
+            "checked_in_at": checked_in_at.isoformat(),
+        },
+    )
+    _figures_changed(assembly.pk)
+    return entry
+
+
+def _require_bureau_open(assembly: Assembly) -> None:
+    _require_meeting(assembly)
+    if assembly.meeting_opened_at is not None:
+        raise MeetingRefused(
+            _("The meeting is open: its bureau certified the attendance and cannot change."),
+            code="bureau_closed",
+        )
+
+
+@transaction.atomic
+def bureau_seat_add(
+    *,
+    assembly: Assembly,
+    role: str,
+    name: str,
+    roll_entry: RollEntry | None = None,
+    actor: Any,
+) -> BureauSeat:
+    """Record a member of the bureau: the chair, a scrutineer or the secretary (RULES 16)."""
+    assembly = assembly_lock(assembly)
+    _require_bureau_open(assembly)
+    if role not in BureauSeat.Role.values:
+        raise MeetingRefused(_("Unknown role in the bureau."), code="bureau_role")
+    if roll_entry is not None:
+        roll_entry = RollEntry.objects.get(pk=roll_entry.pk, assembly=assembly)
+        name = name.strip() or roll_entry.name
+    name = name.strip()
+    if not name:
+        raise MeetingRefused(_("Give the name of the member of the bureau."), code="bureau_no_name")
+    label = BureauSeat.Role(role).label
+    if (
+        role != BureauSeat.Role.SCRUTINEER
+        and BureauSeat.objects.filter(assembly=assembly, role=role).exists()
+    ):
+        raise MeetingRefused(
+            _("The bureau already has a %(role)s: remove them first to record another.")
+            % {"role": label},
+            code="bureau_seat_taken",
+        )
+    try:
+        with transaction.atomic():
+            seat = BureauSeat.objects.create(
+                assembly=assembly, role=role, name=name, roll_entry=roll_entry
+            )
+    except IntegrityError as exc:
+        raise MeetingRefused(
+            _("The bureau already has a %(role)s: remove them first to record another.")
+            % {"role": label},
+            code="bureau_seat_taken",
+        ) from exc
+    audit_record(
+        actor=actor,
+        action="assembly.bureau_seat_added",
+        target=seat,
+        data={
+            "assembly": assembly.pk,
+            "role": role,
+            "name": name,
+            "member_number": roll_entry.member_number if roll_entry else None,
+        },
+    )
+    return seat
+
+
+@transaction.atomic
+def bureau_seat_remove(*, seat: BureauSeat, actor: Any) -> None:
+    assembly = assembly_lock(seat.assembly)
+    _require_bureau_open(assembly)
+    seat = BureauSeat.objects.get(pk=seat.pk, assembly=assembly)
+    audit_record(
+        actor=actor,
+        action="assembly.bureau_seat_removed",
+        target=seat,
+        data={"assembly": assembly.pk, "role": seat.role, "name": seat.name},
+    )
+    seat.delete()
+
+
+def bureau_missing(assembly: Assembly) -> list[str]:
+    """The roles still empty in the bureau: a chair, at least one scrutineer, a secretary."""
+    roles = set(BureauSeat.objects.filter(assembly=assembly).values_list("role", flat=True))
+    return [str(role.label) for role in BureauSeat.Role if role.value not in roles]
+
+
+@transaction.atomic
+def meeting_open(*, assembly: Assembly, actor: Any) -> AssemblyFigures:
+    """Open the meeting: its bureau is complete; the time and the quorum figures of that moment
+    are recorded (the audit event "assembly.meeting_opened" keeps the figures)."""
+    assembly = assembly_lock(assembly)
+    if assembly.status != Assembly.Status.CONVENED:
+        _require_meeting(assembly)
+        raise MeetingRefused(_("Voting has opened: the meeting is already open."))
+    if assembly.meeting_opened_at is not None:
+        raise MeetingRefused(
+            _("The meeting was already opened at %(time)s.")
+            % {"time": time_format(timezone.localtime(assembly.meeting_opened_at), "TIME_FORMAT")},
+            code="already_open",
+        )
+    missing = bureau_missing(assembly)
+    if missing:
+        raise MeetingRefused(
+            _("Record the bureau before opening the meeting; missing: %(roles)s.")
+            % {"roles": ", ".join(missing)},
+            code="bureau_incomplete",
+        )
+    figures = assembly_figures(assembly=assembly)
+    assembly.meeting_opened_at = timezone.now()
+    assembly.save(update_fields=["meeting_opened_at"])
+    _figures_changed(assembly.pk)
+    audit_record(
+        actor=actor,
+        action="assembly.meeting_opened",
+        target=assembly,
+        data={"opened_at": assembly.meeting_opened_at.isoformat(), **figures.as_dict()},
+    )
+    return figures

@@ -1,0 +1,241 @@
+"""Proxies (RULES 14): a member on the roll gives a written proxy to another member on the same
+roll, for this assembly only, and may revoke it until voting opens.
+
+Every rule is checked under the assembly's row lock (`SELECT … FOR UPDATE`), which every write
+on proxies and check-ins takes first, so two members giving proxies to the same holder at once,
+or a check-in racing a proxy, are settled one after the other:
+
+- at most one active proxy per giver (also the partial unique index of the table);
+- no chains: a member who holds a proxy cannot give one, and nobody can give a proxy to a
+  member who gave theirs;
+- the holder's limit, `coop.statutes.rules.proxy_limit` for the frozen statutes and the roll;
+- a member checked in as present, or who already voted at distance, cannot give a proxy.
+
+The holder is told through the notices outbox (kind "assembly-proxy", one notice per proxy),
+by e-mail when they agreed to receive the cooperative's notices by e-mail.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from coop.audit import audit_record
+from coop.errors import DomainError
+from coop.outbox import notice_enqueue, notice_render_delivery
+from coop.statutes.rules import proxy_limit
+from governance.models import Assembly, Participation, Proxy, RollEntry
+from governance.selectors.figures import figures_changed
+
+PROXY_NOTICE = "assembly-proxy"
+
+
+class ProxyRefused(DomainError):
+    """A proxy cannot be given or revoked."""
+
+
+def _figures_changed(assembly_pk: int) -> None:
+    """The cached live figures are stale: now (a reader then recomputes, never keeps an older
+    count) and again on commit (a reader before the commit may have cached the old count)."""
+    figures_changed(assembly_pk)
+    transaction.on_commit(lambda: figures_changed(assembly_pk), robust=True)
+
+
+def assembly_lock(assembly: Assembly) -> Assembly:
+    """The assembly's row, locked until the end of the transaction (with its statutes)."""
+    return (
+        Assembly.objects.select_for_update(of=("self",))
+        .select_related("statutes")
+        .get(pk=assembly.pk)
+    )
+
+
+def proxies_open(assembly: Assembly) -> bool:
+    """Proxies can be given or revoked: the assembly is convened and voting has not opened."""
+    return assembly.status == Assembly.Status.CONVENED and assembly.voting_opened_at is None
+
+
+def _require_proxies_open(assembly: Assembly) -> None:
+    if proxies_open(assembly):
+        return
+    if assembly.status == Assembly.Status.CANCELLED:
+        message = _("This assembly was cancelled: proxies can no longer be given or revoked.")
+    elif assembly.status == Assembly.Status.DRAFT:
+        message = _("This assembly is not convened yet: proxies cannot be given.")
+    else:
+        message = _("Voting has opened: proxies can no longer be given or revoked.")
+    raise ProxyRefused(message, code="proxies_closed")
+
+
+def holder_limit(assembly: Assembly) -> int:
+    """How many proxies one holder may hold for this assembly (RULES 14)."""
+    roll_size = RollEntry.objects.filter(assembly=assembly).count()
+    return proxy_limit(statutes=assembly.statutes, roll_size=roll_size)
+
+
+def _roll_entry(assembly: Assembly, entry: RollEntry) -> RollEntry:
+    try:
+        return RollEntry.objects.select_related("member").get(pk=entry.pk, assembly=assembly)
+    except RollEntry.DoesNotExist as exc:
+        raise ProxyRefused(
+            _("%(name)s is not on the roll of this assembly.") % {"name": entry.name},
+            code="not_on_roll",
+        ) from exc
+
+
+def _check_give(assembly: Assembly, giver: RollEntry, holder: RollEntry) -> None:
+    if giver.pk == holder.pk:
+        raise ProxyRefused(_("You cannot give a proxy to yourself."), code="proxy_to_self")
+    if giver.present_at is not None:
+        raise ProxyRefused(
+            _("%(name)s is checked in as present at the meeting and cannot give a proxy.")
+            % {"name": giver.name},
+            code="giver_present",
+        )
+    active = Proxy.objects.filter(assembly=assembly, revoked_at__isnull=True)
+    given = active.filter(giver=giver).select_related("holder").first()
+    if given is not None:
+        raise ProxyRefused(
+            _(
+                "%(name)s already gave a proxy to %(holder)s for this assembly: revoke it "
+                "first to give another."
+            )
+            % {"name": giver.name, "holder": given.holder.name},
+            code="already_given",
+        )
+    if Participation.objects.filter(roll_entry=giver).exists():
+        raise ProxyRefused(
+            _("%(name)s has already voted and cannot give a proxy any more.")
+            % {"name": giver.name},
+            code="giver_voted",
+        )
+    if active.filter(holder=giver).exists():
+        raise ProxyRefused(
+            _(
+                "%(name)s holds proxies from other members and cannot pass them on: a "
+                "holder cannot give a proxy."
+            )
+            % {"name": giver.name},
+            code="holder_cannot_give",
+        )
+    if active.filter(giver=holder).exists():
+        raise ProxyRefused(
+            _(
+                "%(holder)s gave a proxy to another member for this assembly and cannot "
+                "hold one: a proxy cannot be passed on."
+            )
+            % {"holder": holder.name},
+            code="holder_gave",
+        )
+    limit = holder_limit(assembly)
+    held = active.filter(holder=holder).count()
+    if held >= limit:
+        raise ProxyRefused(
+            ngettext(
+                "%(holder)s already holds %(count)s proxy, the most the statutes allow for "
+                "this assembly.",
+                "%(holder)s already holds %(count)s proxies, the most the statutes allow for "
+                "this assembly.",
+                held,
+            )
+            % {"holder": holder.name, "count": held},
+            code="holder_limit",
+            limit=limit,
+        )
+
+
+def _detail_url(assembly: Assembly) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("governance:detail", args=[assembly.pk])
+
+
+def _notify_holder(proxy: Proxy, assembly: Assembly, actor: Any) -> None:
+    """Tell the holder by e-mail (when they agreed to e-mail notices): one notice per proxy."""
+    member = proxy.holder.member
+    if not (member.e_notices and member.email):
+        return
+    draft = notice_render_delivery(
+        recipient_key=f"member:{member.pk}",
+        to_email=member.email,
+        language=member.language,
+        template_prefix="governance/member/email/proxy",
+        context={
+            "assembly": assembly,
+            "holder": proxy.holder,
+            "giver": proxy.giver,
+            "starts_at": timezone.localtime(assembly.starts_at),
+            "detail_url": _detail_url(assembly),
+            "cooperative": assembly.statutes.name,
+        },
+    )
+    notice_enqueue(
+        kind=PROXY_NOTICE, reference=f"proxy:{proxy.pk}", deliveries=[draft], actor=actor
+    )
+
+
+@transaction.atomic
+def proxy_give(*, assembly: Assembly, giver: RollEntry, holder: RollEntry, actor: Any) -> Proxy:
+    """Record a proxy from `giver` to `holder`, both on the roll of `assembly`; tell the holder."""
+    assembly = assembly_lock(assembly)
+    _require_proxies_open(assembly)
+    giver = _roll_entry(assembly, giver)
+    holder = _roll_entry(assembly, holder)
+    _check_give(assembly, giver, holder)
+    try:
+        with transaction.atomic():
+            proxy = Proxy.objects.create(
+                assembly=assembly,
+                giver=giver,
+                holder=holder,
+                given_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError as exc:  # the partial unique index: one active proxy per giver
+        raise ProxyRefused(
+            _("%(name)s already gave a proxy for this assembly.") % {"name": giver.name},
+            code="already_given",
+        ) from exc
+    audit_record(
+        actor=actor,
+        action="assembly.proxy_given",
+        target=proxy,
+        data={
+            "assembly": assembly.pk,
+            "giver": giver.member_number,
+            "holder": holder.member_number,
+        },
+    )
+    _notify_holder(proxy, assembly, actor)
+    _figures_changed(assembly.pk)
+    return proxy
+
+
+@transaction.atomic
+def proxy_revoke(*, proxy: Proxy, actor: Any) -> Proxy:
+    """Revoke an active proxy, until voting opens. The giver may then vote or be checked in."""
+    assembly = assembly_lock(proxy.assembly)
+    _require_proxies_open(assembly)
+    proxy = Proxy.objects.select_related("giver", "holder").get(pk=proxy.pk)
+    if proxy.revoked_at is not None:
+        raise ProxyRefused(
+            _("This proxy was already revoked on %(date)s.")
+            % {"date": date_format(timezone.localtime(proxy.revoked_at), "DATETIME_FORMAT")},
+            code="already_revoked",
+        )
+    proxy.revoked_at = timezone.now()
+    proxy.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action="assembly.proxy_revoked",
+        target=proxy,
+        data={
+            "assembly": assembly.pk,
+            "giver": proxy.giver.member_number,
+            "holder": proxy.holder.member_number,
+        },
+    )
+    _figures_changed(assembly.pk)
+    return proxy
