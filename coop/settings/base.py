@@ -191,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coop.tasks.heartbeat",
         "schedule": crontab(minute="*"),
     },
+    # Members who have neither voted nor given a proxy: one reminder before the deadline.
+    "assembly-reminders": {
+        "task": "governance.tasks.assembly_send_reminders",
+        "schedule": crontab(minute=0),
+    },
 }
 
 # Outbox: rows per SMTP connection, attempts before a row is given up as failed.
