@@ -225,3 +225,18 @@ def test_the_chair_opens_closes_and_the_room_count_is_recorded(
         )
     assert Assembly.objects.get(pk=assembly.pk).status == Assembly.Status.VOTING_CLOSED
     assert len(callbacks) == 1
+
+
+def test_the_assembly_page_leads_to_the_ballot_then_to_the_results(client, assembly):
+    me = entries(assembly)[0]
+    signed_in(client, me)
+    detail = reverse("governance:detail", kwargs={"pk": assembly.pk})
+    assert (
+        reverse("governance:ballot", kwargs={"pk": assembly.pk})
+        in client.get(detail).content.decode()
+    )
+    Assembly.objects.filter(pk=assembly.pk).update(status=Assembly.Status.PUBLISHED)
+    assert (
+        reverse("governance:results", kwargs={"pk": assembly.pk})
+        in client.get(detail).content.decode()
+    )
