@@ -17,13 +17,15 @@ from governance.models import Assembly
 
 @shared_task(acks_late=True)
 def assembly_tally_task(assembly_id: int) -> str:
-    from governance.services.voting import assembly_tally
+    from governance.services.voting import ballots_reorder, vote_count
 
     assembly = Assembly.objects.get(pk=assembly_id)
     try:
-        results = assembly_tally(assembly=assembly)
+        results = vote_count(assembly=assembly)
     except DomainError as refused:
-        return refused.code  # already tallied, or reopened: nothing to do
+        if refused.code == "already_tallied":
+            ballots_reorder(assembly=assembly)  # redelivered after a crash between the two
+        return refused.code
     return f"{len(results)} resolutions tallied"
 
 

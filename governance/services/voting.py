@@ -2,9 +2,9 @@
 
 Closing takes the assembly row FOR UPDATE, so it waits until every cast in flight (they hold
 the row in SHARE mode) has committed; from then on no cast is accepted. The tally runs after
-commit in a Celery task, refuses to run twice (one result per resolution, a unique key), and
-rewrites the ballot table in the order of its random keys first, so that the physical order of
-the rows no longer follows the order in which ballots were cast.
+commit in a Celery task, refuses to run twice (one result per resolution, a unique key); then,
+in its own transaction, the assembly's ballots are rewritten in the order of their random keys,
+so that the physical order of the rows no longer follows the order in which they were cast.
 """
 
 import datetime as dt
@@ -103,10 +103,14 @@ def _college_counts(assembly: Assembly) -> dict[int, list[CollegeCount]]:
     totals: dict[tuple[int, int | None], dict[str, int]] = defaultdict(
         lambda: {"for": 0, "against": 0, "abstain": 0}
     )
+    resolutions = list(assembly.resolutions.all())
     rows = (
-        Ballot.objects.filter(resolution__assembly=assembly)
+        # By resolution ids (no join, whose estimate misleads the planner) and count(*), which
+        # the (resolution, college, choice) index answers alone.
+        Ballot.objects.filter(resolution_id__in=[r.pk for r in resolutions])
         .values("resolution_id", "college_id", "choice")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
+        .order_by()
     )
     for row in rows:
         college = row["college_id"] if weighted else None
@@ -119,7 +123,7 @@ def _college_counts(assembly: Assembly) -> dict[int, list[CollegeCount]]:
         bucket["abstain"] += room.abstentions
 
     result: dict[int, list[CollegeCount]] = {}
-    for resolution in assembly.resolutions.all():
+    for resolution in resolutions:
         if weighted:
             result[resolution.pk] = [
                 CollegeCount(
@@ -170,12 +174,29 @@ def tally_arithmetic(tally: Tally) -> list[dict[str, Any]]:
     ]
 
 
-def _shuffle_ballot_rows() -> None:
-    """Rewrite the ballot table in the order of its random primary key."""
+REORDER_SQL = """
+WITH moved AS (
+    DELETE FROM governance_ballot AS b
+    USING governance_resolution AS r
+    WHERE b.resolution_id = r.id AND r.assembly_id = %s
+    RETURNING b.*
+)
+INSERT INTO governance_ballot SELECT * FROM moved ORDER BY id
+"""
+
+
+@transaction.atomic
+def ballots_reorder(*, assembly: Assembly) -> int:
+    """Write the assembly's ballots again, in the order of their random keys.
+
+    Rows are appended to the table in the order they are inserted, so until now their
+    physical order followed the order of the casts, which the participation rows also follow.
+    Rewritten in key order, it no longer says anything. Only this assembly's rows are touched,
+    under row locks: casts in other assemblies go on. Idempotent.
+    """
     with connection.cursor() as cursor:
-        # Deferred foreign-key checks still pending in this transaction would forbid CLUSTER.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("CLUSTER governance_ballot USING governance_ballot_pkey")
+        cursor.execute(REORDER_SQL, [assembly.pk])
+        return cursor.rowcount
 
 
 @transaction.atomic
@@ -190,7 +211,6 @@ def assembly_tally(*, assembly: Assembly, now: dt.datetime | None = None) -> lis
         )
     if ResolutionResult.objects.filter(resolution__assembly=assembly).exists():
         raise DomainError(_("This vote has already been tallied."), code="already_tallied")
-    _shuffle_ballot_rows()
 
     statutes = assembly.statutes
     now = now or timezone.now()
@@ -348,3 +368,10 @@ def results_publish(*, assembly: Assembly, actor: Any) -> Assembly:
             actor=actor,
         )
     return assembly
+
+
+def vote_count(*, assembly: Assembly) -> list[ResolutionResult]:
+    """What the task does when voting closes: the tally, then the ballots rewritten."""
+    results = assembly_tally(assembly=assembly)
+    ballots_reorder(assembly=assembly)
+    return results

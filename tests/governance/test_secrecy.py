@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from governance.models import Assembly, Ballot, RollEntry
 from governance.services.ballots import ballot_cast
-from governance.services.voting import assembly_tally, results_publish
+from governance.services.voting import results_publish, vote_count
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +56,7 @@ def test_after_a_thousand_ballots_nothing_links_a_member_to_a_choice(caplog, tot
     Assembly.objects.filter(pk=assembly.pk).update(
         status=Assembly.Status.VOTING_CLOSED, voting_closed_at=timezone.now()
     )
-    assembly_tally(assembly=assembly)
+    vote_count(assembly=assembly)
     results_publish(assembly=assembly, actor=totp_admin)
     assert Ballot.objects.count() == 2 * MEMBERS
 
