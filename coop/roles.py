@@ -57,6 +57,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "capital.view_interestratedecision",
         "governance.manage_assemblies",
         "governance.view_assembly",
+        "governance.view_agendaitem",
+        "governance.view_resolution",
+        "governance.view_rollentry",
+        "governance.view_assemblycollege",
+        "governance.view_proxy",
+        "governance.view_bureauseat",
+        "governance.view_participation",
     ),
 }
 
