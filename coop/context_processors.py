@@ -14,6 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if Role.MEMBER in roles:
         items.append((str(_("My membership")), reverse("members:me")))
         items.append((str(_("My shares")), reverse("capital:me")))
+        items.append((str(_("My assemblies")), reverse("governance:my_assemblies")))
+        items.append((str(_("Minutes")), reverse("governance:minutes_archive")))
     if not user.is_authenticated:
         items.append((str(_("Become a member")), reverse("members:apply")))
     admin_items: list[tuple[str, str]] = []
@@ -23,6 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             (str(_("Applications")), reverse("members:applications")),
             (str(_("Ratification")), reverse("members:ratify")),
             (str(_("Share capital")), reverse("capital:overview")),
+            (str(_("General assemblies")), reverse("governance:manage")),
             (str(_("Statutes")), reverse("coop:statutes")),
             (str(_("Notices sent")), reverse("coop:outbox")),
             (str(_("Audit log")), reverse("coop:audit")),

@@ -19,6 +19,7 @@ urlpatterns = [
 urlpatterns += [
     path("minutes/", minutes.archive, name="minutes_archive"),
     path("<int:pk>/minutes.pdf", minutes.pdf, name="minutes_pdf"),
+    path("<int:pk>/attendance.pdf", minutes.attendance, name="attendance_pdf"),
     path("manage/<int:pk>/minutes/", minutes.edit, name="minutes_edit"),
     path("manage/<int:pk>/minutes/publish/", minutes.publish, name="minutes_publish"),
 ]

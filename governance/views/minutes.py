@@ -10,6 +10,7 @@ from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, has_totp, is_administrator, role_required
 from governance.forms.voting import MinutesForm
+from governance.meeting_documents import attendance_sheet_pdf
 from governance.minutes import minutes_archive, minutes_pdf
 from governance.models import Assembly, Minutes
 from governance.services.minutes import minutes_publish, minutes_save
@@ -68,6 +69,18 @@ def pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     response = HttpResponse(minutes_pdf(assembly=assembly), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="minutes-{assembly.pk}.pdf"'
+    return response
+
+
+@require_GET
+@role_required(Role.MEMBER, Role.ADMINISTRATOR)
+def attendance(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The attendance sheet of an assembly whose minutes are in the members' archive."""
+    assembly = _assembly(pk)
+    if not minutes_archive().filter(assembly=assembly).exists():
+        raise Http404
+    response = HttpResponse(attendance_sheet_pdf(assembly=assembly), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="attendance-{assembly.pk}.pdf"'
     return response
 
 

@@ -121,10 +121,14 @@ def test_members_read_published_minutes_of_the_last_three_years_only(held, totp_
     minutes_save(assembly=held, debate_summary="Débat.", documents_presented="", actor=totp_admin)
     assert member.get(url).status_code == 404  # a draft is not for members
 
+    attendance = reverse("governance:attendance_pdf", kwargs={"pk": held.pk})
+    assert member.get(attendance).status_code == 404
     minutes_publish(assembly=held, actor=totp_admin)
     assert member.get(url).status_code == 200
+    assert member.get(attendance)["Content-Type"] == "application/pdf"
     archive = member.get(reverse("governance:minutes_archive")).content.decode()
     assert held.title in archive
+    assert attendance in archive
 
     later = held.starts_at + dt.timedelta(days=3 * 366)
     assert not minutes_archive(now=later).exists()
