@@ -1,0 +1,541 @@
+"""Benchmark: casting a vote through the real endpoint, served by gunicorn, against a trivial
+view of the same Django project on the same gunicorn.
+
+The project is served as the Dockerfile serves it (gunicorn, sync workers, 3 of them, or
+BENCH_WORKERS; without the access log), with the test settings on a database of its own
+(voliere_bench_cast) and Redis database 15. The settings are the project's, with one addition
+only: a URL configuration, written in a temporary directory, that puts a trivial view (an
+11-byte text response, no template, no query) in front of the project's own URLs, so that
+both sides pass through the same middleware, the same workers and the same connections.
+
+The data: statutes, three colleges (40/30/30), ROLL members with login accounts (members of
+the "member" group), a convened assembly with three resolutions and its frozen roll, distance
+voting open; one in twenty of the members who do not vote here gave a proxy to another one. Every
+voter gets a signed-in session (SessionStore, as a login writes it) and a CSRF cookie and
+token (django.middleware.csrf.get_token), prepared before the clock starts.
+
+What is measured, in requests per second, from a pool of CLIENTS threads of this process
+(http.client; the sync workers close each connection after its response, so every request
+opens one, on both sides alike):
+
+- app: POST /assemblies/<pk>/ballot/ with step=cast and a choice on every resolution, each
+  voter once (a second POST from the same voter is a refusal, not the path measured): the
+  session and CSRF checks, the roll entry, the proxies held and given, who already voted, the
+  form, `ballot_cast` (the assembly held in SHARE mode, three participations, three ballots,
+  the audit event, the commit), the receipt e-mail enqueued for Celery (not sent: no worker
+  reads the benchmark's queue, which is deleted at the end) and the receipt page rendered.
+  Every answer must be the receipt page.
+- baseline: GET of the trivial view, with the same cookies, from the same pool.
+
+Rounds alternate app and baseline (after one warm-up of each); the median of each side is
+kept. Prints one line:
+
+    cast: ratio=R target=0.25
+
+R = app requests per second / baseline requests per second. Exits non-zero if a cast was not
+answered with the receipt page, if the ballots and participations written are not one per
+voter and resolution, or if a second cast by a voter is not refused. The database is created
+and dropped here (kept with BENCH_KEEP=1).
+
+    DJANGO_SETTINGS_MODULE=coop.settings.test .venv/bin/python bench/cast.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BENCH_DB = "voliere_bench_cast"
+REDIS_DB = "redis://127.0.0.1:6379/15"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+CASTS = int(os.environ.get("BENCH_CASTS", "200"))  # voters per round
+WARM_CASTS = 60
+TRIVIAL = int(os.environ.get("BENCH_TRIVIAL", "1500"))  # GETs per round
+ROLL = int(os.environ.get("BENCH_ROLL", "5000"))
+RESOLUTIONS = 3
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # 3 as in the Dockerfile
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "6"))
+TARGET = 0.25
+TRIVIAL_PATH = "/bench-trivial/"
+
+COLLEGES = [
+    # code, name, weight, position
+    ("salaries", "Salariés", 40, 1),
+    ("usagers", "Usagers", 30, 2),
+    ("soutiens", "Soutiens", 30, 3),
+]
+CHOICES = ("for", "against", "abstain")
+
+# The project's settings and URLs, with the trivial view in front (in a temporary directory).
+SETTINGS_MODULE = """
+from coop.settings.test import *  # noqa: F403
+
+ROOT_URLCONF = "bench_cast_urls"
+"""
+URLS_MODULE = f"""
+from django.http import HttpResponse
+from django.urls import include, path
+
+
+def trivial(request):
+    return HttpResponse(b"trivial ok\\n", content_type="text/plain")
+
+
+urlpatterns = [path("{TRIVIAL_PATH.strip("/")}/", trivial), path("", include("coop.urls"))]
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url(name: str) -> str:
+    current = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/voliere")
+    parts = urlsplit(current)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def admin_url(url: str) -> str:
+    return urlunsplit((*urlsplit(url)[:2], "/postgres", "", ""))
+
+
+def recreate_database(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def verbose(message: str) -> None:
+    if os.environ.get("BENCH_VERBOSE"):
+        print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def delete_queue(name: str) -> None:
+    """Remove the benchmark's Redis queue and kombu's bindings of it."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    try:
+        keys = [*client.scan_iter(match=f"{name}*"), *client.scan_iter(match=f"_kombu.*.{name}")]
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"cast: timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+# --- The data ---------------------------------------------------------------------------------
+
+
+def load(voters: int):
+    """The register, the convened assembly and its roll; returns the assembly, its resolutions'
+    ids and the roll entries of the voters, in order."""
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from coop.models import Statutes, User
+    from coop.roles import sync_role_groups
+    from governance.models import (
+        AgendaItem,
+        Assembly,
+        AssemblyCollege,
+        Proxy,
+        Resolution,
+        RollEntry,
+    )
+    from members.models import Category, College, Member
+
+    started = time.perf_counter()
+    statutes = Statutes.objects.create(
+        effective_from=dt.date(2020, 1, 1),
+        decision_ref="AGE du 6 janvier 2020",
+        name="Coopérative d'essai",
+        registered_office="1 place de la Mairie, 38000 Grenoble",
+    )
+    colleges = [
+        College.objects.create(code=code, name=name, weight=weight, position=position)
+        for code, name, weight, position in COLLEGES
+    ]
+    categories = [
+        Category.objects.create(
+            code=college.code, name=college.name, default_college=college, position=i
+        )
+        for i, college in enumerate(colleges, 1)
+    ]
+    # One password hash for all: the session's auth hash is then the same for every voter.
+    password = "!bench-unusable-password"  # noqa: S105 - an unusable hash, as set_unusable_password
+    User.objects.bulk_create(
+        User(
+            email=f"membre{i:05d}@exemple.fr",
+            password=password,
+            first_name="Membre",
+            last_name=f"{i:05d}",
+        )
+        for i in range(1, ROLL + 1)
+    )
+    users = list(User.objects.order_by("email"))
+    sync_role_groups()
+    member_group = Group.objects.get(name="member")
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=user.pk, group_id=member_group.pk) for user in users
+    )
+    Member.objects.bulk_create(
+        Member(
+            number=i,
+            first_name="Membre",
+            last_name=f"{i:05d}",
+            email=user.email,
+            address=f"{i} rue de la République",
+            postal_code="38000",
+            city="Grenoble",
+            category=categories[i % 3],
+            college=colleges[i % 3],
+            status=Member.Status.RATIFIED,
+            applied_on=dt.date(2021, 1, 4),
+            admitted_on=dt.date(2021, 1, 25),
+            admission_ref="CA du 25/01/2021",
+            ratified_on=dt.date(2021, 6, 12),
+            ratification_ref="AGO du 12/06/2021",
+            user=user,
+        )
+        for i, user in enumerate(users, 1)
+    )
+    now = timezone.now()
+    starts_at = now + dt.timedelta(days=30)
+    assembly = Assembly.objects.create(
+        title="Assemblée générale ordinaire",
+        kind=Assembly.Kind.ORDINARY,
+        starts_at=starts_at,
+        place="Salle des fêtes, 38000 Grenoble",
+        distance_vote_deadline=starts_at - dt.timedelta(days=1),
+        statutes=statutes,
+        convened_at=now,
+    )
+    frozen = {
+        college.pk: AssemblyCollege.objects.create(
+            assembly=assembly,
+            college=college,
+            name=college.name,
+            weight=Decimal(college.weight),
+            position=college.position,
+        )
+        for college in colleges
+    }
+    item = AgendaItem.objects.create(assembly=assembly, position=1, title="Comptes de l'exercice")
+    resolutions = [
+        Resolution.objects.create(
+            assembly=assembly,
+            agenda_item=item,
+            number=number,
+            title=f"Résolution {number}",
+            text=f"L'assemblée générale approuve le point {number}.",
+            majority_kind=Assembly.Kind.ORDINARY,
+        ).pk
+        for number in range(1, RESOLUTIONS + 1)
+    ]
+    members = list(Member.objects.order_by("number"))
+    RollEntry.objects.bulk_create(
+        RollEntry(
+            assembly=assembly,
+            member=member,
+            college=frozen[member.college_id],
+            member_number=member.number,
+            name=str(member),
+            address=member.address,
+        )
+        for member in members
+    )
+    assembly.status = Assembly.Status.CONVENED
+    assembly.save(update_fields=["status"])
+    entries = list(RollEntry.objects.filter(assembly=assembly).order_by("member_number"))
+    # Members who do not vote here: one in twenty gave a proxy to the next one.
+    others = entries[voters:]
+    Proxy.objects.bulk_create(
+        Proxy(assembly=assembly, giver=giver, holder=holder)
+        for giver, holder in zip(others[0::20], others[1::20], strict=False)
+    )
+    verbose(f"loaded {ROLL} members in {time.perf_counter() - started:.1f}s")
+    return assembly, resolutions, entries[:voters], users[:voters]
+
+
+def signed_in(users, session_keys: list[str]) -> list[tuple[str, str]]:
+    """For each user, the Cookie header of a signed-in browser holding a CSRF cookie, and the
+    form's CSRF token: what a login then a visit of the ballot page leave. The sessions' keys
+    are added to `session_keys`."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.db import transaction
+    from django.http import HttpRequest
+    from django.middleware.csrf import get_token
+
+    auth_hash = users[0].get_session_auth_hash()
+    prepared = []
+    with transaction.atomic():  # one commit for all the sessions' rows
+        for user in users:
+            session = SessionStore()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[HASH_SESSION_KEY] = auth_hash
+            session.create()
+            session_keys.append(session.session_key)
+            request = HttpRequest()
+            token = get_token(request)
+            cookie = (
+                f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+                f"{settings.CSRF_COOKIE_NAME}={request.META['CSRF_COOKIE']}"
+            )
+            prepared.append((cookie, token))
+    return prepared
+
+
+# --- The server -------------------------------------------------------------------------------
+
+
+def start_gunicorn(port: int, pythonpath: Path, env: dict[str, str], log: Path):
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "coop.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(WORKERS),
+        "--pythonpath",
+        f"{pythonpath},{BASE_DIR}",
+        "--log-level",
+        "warning",
+    ]
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+# --- The benchmark ----------------------------------------------------------------------------
+
+
+def main() -> int:
+    url = database_url(BENCH_DB)
+    os.environ["DATABASE_URL"] = url
+    os.environ["REDIS_URL"] = REDIS_DB
+    os.environ["CELERY_BROKER_URL"] = REDIS_DB
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings.test")
+    queue = f"voliere-bench-cast-{uuid.uuid4().hex[:10]}"
+    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
+    sys.path.insert(0, str(BASE_DIR))
+    workdir = BASE_DIR / "var" / "bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    server_log = workdir / "cast-gunicorn.log"
+    voters = WARM_CASTS + ROUNDS * CASTS
+
+    recreate_database(url, BENCH_DB)
+    server = None
+    settings_dir: Path | None = None
+    problems: list[str] = []
+    session_keys: list[str] = []
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.urls import reverse
+
+        from governance.models import Ballot, Participation
+
+        call_command("migrate", verbosity=0, interactive=False)
+        assembly, resolutions, entries, users = load(voters)
+        started = time.perf_counter()
+        cookies = signed_in(users, session_keys)
+        verbose(f"{voters} sessions in {time.perf_counter() - started:.1f}s")
+        ballot_path = reverse("governance:ballot", kwargs={"pk": assembly.pk})
+
+        def cast_body(index: int, token: str) -> str:
+            fields = [("csrfmiddlewaretoken", token), ("voices", str(entries[index].pk))]
+            fields += [
+                (f"resolution_{pk}", CHOICES[(index + n) % 3]) for n, pk in enumerate(resolutions)
+            ]
+            fields.append(("step", "cast"))
+            return urlencode(fields)
+
+        bodies = [cast_body(i, token) for i, (_cookie, token) in enumerate(cookies)]
+
+        port = free_port()
+        settings_dir = Path(tempfile.mkdtemp(prefix="voliere-bench-cast-"))
+        (settings_dir / "bench_cast_settings.py").write_text(SETTINGS_MODULE, encoding="utf-8")
+        (settings_dir / "bench_cast_urls.py").write_text(URLS_MODULE, encoding="utf-8")
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench_cast_settings",
+            "LOG_LEVEL": "WARNING",
+        }
+        server = start_gunicorn(port, settings_dir, env, server_log)
+
+        local = threading.local()
+
+        def request(method: str, path: str, cookie: str, body: str | None = None):
+            conn = getattr(local, "conn", None)
+            if conn is None:
+                conn = local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            headers = {"Cookie": cookie, "Accept-Language": "en"}
+            if body is not None:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                content = response.read()
+            except (ConnectionError, http.client.HTTPException):
+                conn.close()
+                if method != "GET":
+                    raise  # a cast is never sent twice
+                conn.request(method, path, body=body, headers=headers)  # once more, anew
+                response = conn.getresponse()
+                content = response.read()
+            if response.will_close:
+                conn.close()  # sync workers close after each response: the next one reconnects
+            return response.status, content
+
+        def serving() -> bool:
+            if server.poll() is not None:
+                raise SystemExit(f"cast: gunicorn stopped, see {server_log}")
+            try:
+                return request("GET", TRIVIAL_PATH, "")[0] == 200
+            except OSError:
+                return False
+
+        wait_for(serving, timeout=60, what="gunicorn")
+
+        pool = ThreadPoolExecutor(max_workers=CLIENTS)
+        next_voter = iter(range(voters))
+        failures: list[str] = []
+
+        def cast_one(index: int) -> None:
+            status, content = request("POST", ballot_path, cookies[index][0], bodies[index])
+            if status != 200 or b"Your vote is cast" not in content:
+                failures.append(f"voter {index}: {status} {content[:300]!r}")
+
+        def trivial_one(index: int) -> None:
+            status, content = request("GET", TRIVIAL_PATH, cookies[index % voters][0])
+            if status != 200 or content != b"trivial ok\n":
+                failures.append(f"trivial: {status} {content[:300]!r}")
+
+        def casts(count: int) -> float:
+            batch = [next(next_voter) for _ in range(count)]
+            start = time.perf_counter()
+            list(pool.map(cast_one, batch))
+            return count / (time.perf_counter() - start)
+
+        def trivials(count: int) -> float:
+            start = time.perf_counter()
+            list(pool.map(trivial_one, range(count)))
+            return count / (time.perf_counter() - start)
+
+        casts(WARM_CASTS)
+        trivials(TRIVIAL // 3)
+        app, raw = [], []
+        for round_number in range(ROUNDS):
+            sides = [(lambda: trivials(TRIVIAL), raw), (lambda: casts(CASTS), app)]
+            if round_number % 2:
+                sides.reverse()
+            for run, results in sides:
+                results.append(run())
+        verbose(f"casts/s {[round(x, 1) for x in app]}")
+        verbose(f"trivial GETs/s {[round(x, 1) for x in raw]}")
+
+        # A second cast by a voter is refused, and changes nothing.
+        status, content = request("POST", ballot_path, cookies[0][0], bodies[0])
+        if status != 200 or b"Your vote is cast" in content:
+            problems.append(f"cast: a second cast was not refused ({status})")
+        pool.shutdown()
+        problems += failures[:5]
+        if failures:
+            problems.append(f"cast: {len(failures)} requests failed")
+        ballots = Ballot.objects.filter(resolution__assembly=assembly).count()
+        participations = Participation.objects.filter(resolution__assembly=assembly).count()
+        if ballots != voters * RESOLUTIONS or participations != voters * RESOLUTIONS:
+            problems.append(
+                f"cast: {ballots} ballots and {participations} participations for "
+                f"{voters} voters and {RESOLUTIONS} resolutions"
+            )
+    finally:
+        if server is not None and server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        try:
+            delete_queue(queue)
+            if session_keys:  # the sessions' copies in the Redis cache
+                from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+                from django.core.cache import cache
+
+                cache.delete_many([KEY_PREFIX + key for key in session_keys])
+        except Exception as exc:  # clean up what can be, report the rest
+            print(f"cast: could not clean Redis up: {exc}", file=sys.stderr)
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: S110 - Django may not be set up yet
+            pass
+        if settings_dir is not None:
+            shutil.rmtree(settings_dir, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP"):
+            drop_database(url, BENCH_DB)
+
+    ratio = statistics.median(app) / statistics.median(raw)
+    print(f"cast: ratio={ratio:.2f} target={TARGET}")
+    verbose(
+        f"median casts/s {statistics.median(app):.1f}, trivial GETs/s {statistics.median(raw):.1f}"
+    )
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
