@@ -16,6 +16,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append((str(_("My shares")), reverse("capital:me")))
         items.append((str(_("My assemblies")), reverse("governance:my_assemblies")))
         items.append((str(_("Minutes")), reverse("governance:minutes_archive")))
+    items.append((str(_("Gatherings")), reverse("heritage:gatherings")))
+    if user.is_authenticated:
+        items.append((str(_("My communities")), reverse("heritage:my")))
+    if Role.ORGANISER in roles:
+        items.append((str(_("Organise")), reverse("heritage:organise")))
     if not user.is_authenticated:
         items.append((str(_("Become a member")), reverse("members:apply")))
     admin_items: list[tuple[str, str]] = []
@@ -26,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             (str(_("Ratification")), reverse("members:ratify")),
             (str(_("Share capital")), reverse("capital:overview")),
             (str(_("General assemblies")), reverse("governance:manage")),
+            (str(_("Heritage communities")), reverse("heritage:admin_communities")),
             (str(_("Statutes")), reverse("coop:statutes")),
             (str(_("Notices sent")), reverse("coop:outbox")),
             (str(_("Audit log")), reverse("coop:audit")),

@@ -64,6 +64,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "governance.view_proxy",
         "governance.view_bureauseat",
         "governance.view_participation",
+        "heritage.view_heritagecommunity",
+        "heritage.view_communitymembership",
+        "heritage.view_gathering",
+        "heritage.view_registration",
+        "heritage.view_heritageitem",
+        "heritage.view_itemimage",
+        "heritage.view_walk",
     ),
 }
 

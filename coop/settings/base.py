@@ -196,6 +196,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.assembly_send_reminders",
         "schedule": crontab(minute=0),
     },
+    # A seat offered from the waiting list and not taken in time goes to the next person.
+    "heritage-expire-offers": {
+        "task": "heritage.tasks.heritage_expire_offers",
+        "schedule": timedelta(minutes=5),
+    },
+    # Registered people: one reminder the day before (the outbox sends each copy once).
+    "heritage-reminders": {
+        "task": "heritage.tasks.heritage_send_reminders",
+        "schedule": crontab(minute=0),
+    },
 }
 
 # Outbox: rows per SMTP connection, attempts before a row is given up as failed.

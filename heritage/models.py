@@ -1,1 +1,0 @@
-"""Models of the heritage app (see DESIGN.md)."""

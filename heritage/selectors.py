@@ -1,0 +1,216 @@
+"""Reads of the heritage app: what each person may see of communities and gatherings."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from coop.roles import Role, has_role
+from heritage.models import (
+    CommunityMembership,
+    Gathering,
+    HeritageCommunity,
+    Registration,
+    Walk,
+    WalkStop,
+)
+
+# The public calendar shows what is coming and what happened in the last few weeks.
+FEED_PAST_DAYS = 30
+FEED_MAX_EVENTS = 500
+REGISTRATION_ORDER = ("confirmed", "offered", "waiting", "cancelled", "expired")
+SHOWN_STATUSES = (Gathering.Status.PUBLISHED, Gathering.Status.CANCELLED, Gathering.Status.HELD)
+
+
+def is_organiser(*, user: Any, community: HeritageCommunity) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return community.organisers.filter(pk=user.pk).exists()
+
+
+def sees_members_only(*, user: Any) -> bool:
+    """Members of the cooperative see the gatherings kept for members."""
+    return has_role(user, Role.MEMBER)
+
+
+def gathering_visible_to(*, gathering: Gathering, user: Any) -> bool:
+    """Drafts are seen by the community's organisers only; members-only gatherings by members,
+    the community's own people and organisers; the rest by everyone."""
+    if gathering.status == Gathering.Status.DRAFT:
+        return is_organiser(user=user, community=gathering.community)
+    if gathering.is_public:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        sees_members_only(user=user)
+        or CommunityMembership.objects.filter(community=gathering.community, user=user).exists()
+        or is_organiser(user=user, community=gathering.community)
+    )
+
+
+def gatherings_listed(
+    *,
+    user: Any,
+    community: HeritageCommunity | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Gathering]:
+    """Published, cancelled and held gatherings a person may see, soonest first.
+
+    Without a start date, the list starts today. One query, whatever the number of rows.
+    """
+    gatherings = Gathering.objects.filter(status__in=SHOWN_STATUSES).select_related("community")
+    if not getattr(user, "is_authenticated", False):
+        gatherings = gatherings.filter(visibility=Gathering.Visibility.PUBLIC)
+    elif not sees_members_only(user=user):
+        gatherings = gatherings.filter(
+            Q(visibility=Gathering.Visibility.PUBLIC)
+            | Q(community__memberships__user=user)
+            | Q(community__organisers=user)
+        ).distinct()
+    if community is not None:
+        gatherings = gatherings.filter(community=community)
+    zone = timezone.get_current_timezone()
+    start = date_from or timezone.localdate()
+    gatherings = gatherings.filter(
+        ends_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    )
+    if date_to is not None:
+        gatherings = gatherings.filter(
+            starts_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, zone)
+        )
+    return gatherings.order_by("starts_at", "id")
+
+
+def gatherings_for_feed(*, community: HeritageCommunity | None = None) -> QuerySet[Gathering]:
+    """The public calendar: public gatherings from FEED_PAST_DAYS ago on, soonest first (the
+    feeds show the first FEED_MAX_EVENTS)."""
+    since = timezone.now() - dt.timedelta(days=FEED_PAST_DAYS)
+    gatherings = Gathering.objects.filter(
+        status__in=SHOWN_STATUSES, visibility=Gathering.Visibility.PUBLIC, starts_at__gte=since
+    )
+    if community is not None:
+        gatherings = gatherings.filter(community=community)
+    return gatherings.order_by("starts_at", "id")
+
+
+def communities_listed(*, user: Any = None) -> QuerySet[HeritageCommunity]:
+    communities = HeritageCommunity.objects.annotate(
+        people=Count("memberships", distinct=True)
+    ).order_by("name", "id")
+    if getattr(user, "is_authenticated", False):
+        communities = communities.annotate(
+            joined=Exists(CommunityMembership.objects.filter(community=OuterRef("pk"), user=user))
+        )
+    return communities
+
+
+def communities_for_filter() -> list[tuple[str, str]]:
+    """(slug, name) of every community, by name, for the filter of the list of gatherings."""
+    return list(HeritageCommunity.objects.order_by("name", "id").values_list("slug", "name"))
+
+
+def community_membership(*, community: HeritageCommunity, user: Any) -> CommunityMembership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return CommunityMembership.objects.filter(community=community, user=user).first()
+
+
+def communities_organised_by(*, user: Any) -> QuerySet[HeritageCommunity]:
+    return HeritageCommunity.objects.filter(organisers=user).order_by("name", "id")
+
+
+def gatherings_organised(*, user: Any) -> QuerySet[Gathering]:
+    """Every gathering of the communities a person organises, latest first."""
+    return (
+        Gathering.objects.filter(community__organisers=user)
+        .select_related("community")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def registration_of(*, gathering: Gathering, user: Any) -> Registration | None:
+    """The person's active registration to the gathering, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Registration.objects.filter(gathering=gathering, user=user, status__in=Registration.ACTIVE)
+        .order_by("-id")
+        .first()
+    )
+
+
+def registrations_of_user(*, user: Any) -> QuerySet[Registration]:
+    """A person's registrations to the published gatherings that are not over yet."""
+    return (
+        Registration.objects.filter(
+            user=user,
+            status__in=Registration.ACTIVE,
+            gathering__status=Gathering.Status.PUBLISHED,
+            gathering__ends_at__gte=timezone.now(),
+        )
+        .select_related("gathering__community")
+        .order_by("gathering__starts_at", "id")
+    )
+
+
+def waiting_rank(*, registration: Registration) -> int | None:
+    """The place of a registration in the waiting line now (1 is next)."""
+    if registration.status != Registration.Status.WAITING:
+        return None
+    ahead = Registration.objects.filter(
+        gathering_id=registration.gathering_id,
+        status=Registration.Status.WAITING,
+        position__lt=registration.position,
+    ).count()
+    return ahead + 1
+
+
+def gathering_registrations(*, gathering: Gathering) -> QuerySet[Registration]:
+    """Everyone registered, for the organisers: seats first, then the line, then the rest."""
+    return (
+        Registration.objects.filter(gathering=gathering)
+        .exclude(status=Registration.Status.PENDING)
+        .select_related("user")
+        .annotate(
+            rank=Case(
+                *(
+                    When(status=status, then=Value(index))
+                    for index, status in enumerate(REGISTRATION_ORDER)
+                ),
+                default=Value(len(REGISTRATION_ORDER)),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "position", "created_at", "id")
+    )
+
+
+def gathering_counts(*, gathering: Gathering) -> dict[str, int]:
+    rows = (
+        Registration.objects.filter(gathering=gathering)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = dict.fromkeys(Registration.Status.values, 0)
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def walk_stops(*, walk: Walk) -> QuerySet[WalkStop]:
+    """The stops of a walk in order, with their items."""
+    return walk.stops.select_related("item").order_by("position")

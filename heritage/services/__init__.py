@@ -1,0 +1,71 @@
+"""Writes of the heritage app. Views, tasks and other apps call these, never the models."""
+
+from heritage.services.communities import (
+    community_create,
+    community_join,
+    community_leave,
+    community_update,
+    participant_confirm,
+    participant_request,
+)
+from heritage.services.gatherings import (
+    GatheringData,
+    attendance_record,
+    gathering_cancel,
+    gathering_create,
+    gathering_publish,
+    gathering_update,
+)
+from heritage.services.items import (
+    ItemData,
+    image_add,
+    item_create,
+    item_update,
+    walk_create,
+    walk_update,
+)
+from heritage.services.registrations import (
+    OFFER_DELAY,
+    offers_expire,
+    registration_cancel,
+    registration_confirm_offer,
+    registration_from_cancel_token,
+    registration_from_offer_token,
+    registration_guest_request,
+    registration_guest_verify,
+    registration_member_create,
+    reminders_send,
+    seats_fill,
+)
+
+__all__ = [
+    "OFFER_DELAY",
+    "GatheringData",
+    "ItemData",
+    "attendance_record",
+    "community_create",
+    "community_join",
+    "community_leave",
+    "community_update",
+    "gathering_cancel",
+    "gathering_create",
+    "gathering_publish",
+    "gathering_update",
+    "image_add",
+    "item_create",
+    "item_update",
+    "offers_expire",
+    "participant_confirm",
+    "participant_request",
+    "registration_cancel",
+    "registration_confirm_offer",
+    "registration_from_cancel_token",
+    "registration_from_offer_token",
+    "registration_guest_request",
+    "registration_guest_verify",
+    "registration_member_create",
+    "reminders_send",
+    "seats_fill",
+    "walk_create",
+    "walk_update",
+]

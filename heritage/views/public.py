@@ -1,0 +1,306 @@
+"""Public pages: the gatherings anyone may see, their calendars, and registering to them (as a
+signed-in person in one click, or as a guest whose e-mail address is checked by a link)."""
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coop.errors import DomainError
+from coop.http import HtmxHttpRequest
+from heritage.calendars import calendar_ics
+from heritage.forms import GatheringFilterForm, GuestRegistrationForm
+from heritage.models import Gathering, HeritageCommunity, Registration
+from heritage.selectors import (
+    FEED_MAX_EVENTS,
+    communities_for_filter,
+    gathering_visible_to,
+    gatherings_for_feed,
+    gatherings_listed,
+    is_organiser,
+    registration_of,
+    waiting_rank,
+)
+from heritage.services import (
+    registration_cancel,
+    registration_confirm_offer,
+    registration_from_cancel_token,
+    registration_from_offer_token,
+    registration_guest_request,
+    registration_guest_verify,
+    registration_member_create,
+)
+from heritage.services.registrations import registrations_open_check
+from heritage.tokens import cancel_token, offer_token
+
+PAGE_SIZE = 20
+# What a card of the list shows (the busiest page: no column more).
+LIST_COLUMNS = (
+    "title",
+    "starts_at",
+    "place",
+    "status",
+    "visibility",
+    "capacity",
+    "seats_taken",
+    "community__name",
+)
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def _wants_partial(request: HtmxHttpRequest) -> bool:
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+@require_GET
+def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = GatheringFilterForm(request.GET or None)
+    filters = form.filters()
+    gatherings = gatherings_listed(user=request.user, **filters).only(*LIST_COLUMNS)
+    page = Paginator(gatherings, PAGE_SIZE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "form": form,
+        "community_options": communities_for_filter(),
+        "selected_community": request.GET.get("community", ""),
+        "page": page,
+        "filtered": any(filters.values()),
+        "feed_url": reverse("heritage:feed"),
+        "gathering_prefix": reverse("heritage:gathering", args=[0]).removesuffix("0/"),
+    }
+    template = "heritage/gathering_list.html"
+    if _wants_partial(request):
+        template += "#gathering-results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def json_ld(gathering: Gathering, request: HtmxHttpRequest) -> SafeString:
+    """schema.org Event data of the gathering, safe to put in a <script> element."""
+    status = {
+        Gathering.Status.CANCELLED: "https://schema.org/EventCancelled",
+    }.get(gathering.status, "https://schema.org/EventScheduled")
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": gathering.title,
+        "description": gathering.description,
+        "startDate": timezone.localtime(gathering.starts_at).isoformat(),
+        "endDate": timezone.localtime(gathering.ends_at).isoformat(),
+        "eventStatus": status,
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": {"@type": "Place", "name": gathering.place, "address": gathering.place},
+        "organizer": {
+            "@type": "Organization",
+            "name": gathering.community.name,
+            "url": request.build_absolute_uri(
+                reverse("heritage:community", args=[gathering.community.slug])
+            ),
+        },
+        "url": request.build_absolute_uri(reverse("heritage:gathering", args=[gathering.pk])),
+        "maximumAttendeeCapacity": gathering.capacity,
+        "remainingAttendeeCapacity": gathering.seats_left,
+        "isAccessibleForFree": True,
+    }
+    if gathering.accessibility:
+        data["accessibilitySummary"] = gathering.accessibility
+    text = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped: cannot close the script
+
+
+def _visible_gathering(request: HtmxHttpRequest, pk: int) -> Gathering:
+    gathering = get_object_or_404(Gathering.objects.select_related("community"), pk=pk)
+    if not gathering_visible_to(gathering=gathering, user=request.user):
+        raise Http404
+    return gathering
+
+
+def _detail_context(
+    request: HtmxHttpRequest, gathering: Gathering, guest_form: GuestRegistrationForm | None = None
+) -> dict[str, Any]:
+    registration = registration_of(gathering=gathering, user=request.user)
+    try:
+        registrations_open_check(gathering)
+    except DomainError as exc:
+        open_error = str(exc)
+    else:
+        open_error = ""
+    return {
+        "gathering": gathering,
+        "json_ld": json_ld(gathering, request) if gathering.status != "draft" else "",
+        "registration": registration,
+        "rank": waiting_rank(registration=registration) if registration else None,
+        "cancel_token": cancel_token(registration.pk) if registration else "",
+        "offer_token": offer_token(registration.pk) if registration else "",
+        "guest_form": guest_form or GuestRegistrationForm(),
+        "open_error": open_error,
+        "is_organiser": is_organiser(user=request.user, community=gathering.community),
+    }
+
+
+@require_GET
+def gathering_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    gathering = _visible_gathering(request, pk)
+    return render(request, "heritage/gathering_detail.html", _detail_context(request, gathering))
+
+
+@require_POST
+@login_required
+def register(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    gathering = _visible_gathering(request, pk)
+    registration = registration_member_create(gathering=gathering, user=request.user)
+    if registration.status == Registration.Status.CONFIRMED:
+        messages.success(request, _("Your seat is booked. A confirmation is on its way by e-mail."))
+    else:
+        messages.info(
+            request,
+            _("The gathering is full: you are on the waiting list. We will write if a seat frees."),
+        )
+    return redirect("heritage:gathering", pk=gathering.pk)
+
+
+@require_POST
+def register_guest(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    gathering = _visible_gathering(request, pk)
+    form = GuestRegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            registration_guest_request(
+                gathering=gathering,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return render(
+                request,
+                "heritage/guest_check_email.html",
+                {"gathering": gathering, "email": form.cleaned_data["email"]},
+            )
+    context = _detail_context(request, gathering, guest_form=form)
+    context["form"] = form  # the page's title then says there is an error
+    return render(request, "heritage/gathering_detail.html", context, status=400)
+
+
+def _link_error(request: HtmxHttpRequest, error: DomainError) -> HttpResponse:
+    return render(request, "heritage/link_error.html", {"error": str(error)}, status=400)
+
+
+def _status_page(request: HtmxHttpRequest, registration: Registration) -> HttpResponse:
+    return render(
+        request,
+        "heritage/registration_status.html",
+        {
+            "registration": registration,
+            "gathering": registration.gathering,
+            "rank": waiting_rank(registration=registration),
+            "cancel_token": cancel_token(registration.pk),
+        },
+    )
+
+
+@require_GET
+def registration_verify(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    try:
+        registration = registration_guest_verify(token=token)
+    except DomainError as exc:
+        return _link_error(request, exc)
+    return _status_page(request, registration)
+
+
+@require_http_methods(["GET", "POST"])
+def registration_cancel_view(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    try:
+        registration = registration_from_cancel_token(token)
+        if request.method == "POST":
+            registration = registration_cancel(
+                registration=registration,
+                actor=request.user if request.user.is_authenticated else None,
+            )
+    except DomainError as exc:
+        return _link_error(request, exc)
+    return render(
+        request,
+        "heritage/registration_cancel.html",
+        {
+            "registration": registration,
+            "gathering": registration.gathering,
+            "token": token,
+            "active": registration.status in Registration.ACTIVE,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def registration_offer(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    try:
+        registration = registration_from_offer_token(token)
+        if request.method == "POST":
+            registration = registration_confirm_offer(registration=registration)
+            return _status_page(request, registration)
+    except DomainError as exc:
+        return _link_error(request, exc)
+    if registration.status != Registration.Status.OFFERED:
+        return _status_page(request, registration)
+    return render(
+        request,
+        "heritage/registration_offer.html",
+        {
+            "registration": registration,
+            "gathering": registration.gathering,
+            "token": token,
+            "cancel_token": cancel_token(registration.pk),
+        },
+    )
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+def gathering_ics(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    gathering = _visible_gathering(request, pk)
+    if gathering.status == Gathering.Status.DRAFT:
+        raise Http404
+    return _ics_response(
+        calendar_ics(gatherings=Gathering.objects.filter(pk=gathering.pk), name=gathering.title),
+        f"gathering-{pk}.ics",
+    )
+
+
+@require_GET
+def feed(request: HtmxHttpRequest) -> HttpResponse:
+    name = _("Gatherings of %(site)s") % {"site": settings.COOP_SITE_NAME}
+    return _ics_response(
+        calendar_ics(gatherings=gatherings_for_feed(), name=name, limit=FEED_MAX_EVENTS),
+        "gatherings.ics",
+    )
+
+
+@require_GET
+def community_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    community = get_object_or_404(HeritageCommunity, slug=slug)
+    return _ics_response(
+        calendar_ics(
+            gatherings=gatherings_for_feed(community=community),
+            name=community.name,
+            limit=FEED_MAX_EVENTS,
+        ),
+        f"{community.slug}.ics",
+    )
