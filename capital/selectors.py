@@ -7,10 +7,12 @@ sums; capital_at and highest_capital read the last one on or before the date.
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
@@ -38,7 +40,11 @@ class Balance:
 
 
 def _last_on(on: dt.date) -> ShareMovement | None:
-    return ShareMovement.objects.filter(effective_on__lte=on).order_by("-seq").first()
+    # Movements are kept in date order, so the last by (date, seq) is the last by seq; this
+    # order walks the (effective_on, seq) index from the date down instead of the whole ledger.
+    return (
+        ShareMovement.objects.filter(effective_on__lte=on).order_by("-effective_on", "-seq").first()
+    )
 
 
 def capital_at(*, on: dt.date) -> Decimal:
@@ -69,15 +75,42 @@ def member_balance(*, member: Member, on: dt.date) -> Balance:
     return Balance(member_id=member.pk, **totals)
 
 
-def balances_at(*, on: dt.date) -> list[Balance]:
-    """Every member who has ever had a movement up to `on`, with their holding (one query)."""
+def balances_at(*, on: dt.date, member_ids: Sequence[int] | None = None) -> list[Balance]:
+    """Every member who has ever had a movement up to `on` (or those of `member_ids`), with
+    their holding (one query)."""
+    movements = ShareMovement.objects.filter(effective_on__lte=on)
+    if member_ids is not None:
+        movements = movements.filter(member_id__in=list(member_ids))
     rows = (
-        ShareMovement.objects.filter(effective_on__lte=on)
-        .values("member_id")
+        movements.values("member_id")
         .annotate(shares=Sum("shares"), subscribed=Sum("amount"), paid=Sum("paid_amount"))
         .order_by("member_id")
     )
     return [Balance(**row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Holding:
+    """A line of the balances page: a member of the register and their holding (or none)."""
+
+    member: Member
+    balance: Balance | None
+
+
+def holdings_page(
+    *, on: dt.date, page_number: object, per_page: int = 50
+) -> tuple[Page, list[Holding]]:
+    """One page of the register (by member number) with each member's holding on `on`: two
+    queries for the page whatever the size of the ledger (the count, the page's sums)."""
+    members = (
+        Member.objects.filter(number__isnull=False)
+        .order_by("number")
+        .only("pk", "number", "first_name", "last_name", "legal_name", "person_kind", "status")
+    )
+    page = Paginator(members, per_page).get_page(page_number)
+    rows = list(page.object_list)
+    balances = {b.member_id: b for b in balances_at(on=on, member_ids=[m.pk for m in rows])}
+    return page, [Holding(member, balances.get(member.pk)) for member in rows]
 
 
 def repayment_queue() -> QuerySet[RepaymentRequest]:

@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("transfer/<int:member_pk>/", admin.transfer, name="transfer"),
     path("correct/<int:movement_pk>/", admin_records.correct, name="correct"),
     path("register/", admin_records.register, name="register"),
+    path("balances/", admin_records.balances, name="balances"),
     path("accounts/", admin_records.accounts, name="accounts"),
     path("interest/", admin_records.interest, name="interest"),
 ]

@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Sum
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from capital.models import LedgerCounter, ShareMovement
@@ -20,10 +20,10 @@ ZERO = Decimal("0.00")
 
 
 def euros(value: Decimal | Fraction) -> str:
-    """A sum of money for a message: 1234.5 -> '1234.50 €'."""
+    """A sum of money for a message, in the reader's language: '1234.50 €', '1234,50 €'."""
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
-    return f"{Decimal(value).quantize(CENT)} €"
+    return f"{number_format(Decimal(value).quantize(CENT), 2, use_l10n=True)} €"
 
 
 def ledger_lock() -> LedgerCounter:

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,8 +38,9 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 
-def _money(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(CENT)
+def _money(value: Decimal) -> str:
+    """An amount for a message, in the reader's language (1234,50 in French)."""
+    return number_format(Decimal(value).quantize(CENT), 2, use_l10n=True)
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:

@@ -1,4 +1,5 @@
-"""More of the capital desk (administrators): a member's shares and movements, the correction
+"""More of the capital desk (administrators): every member's holding on a date, a member's
+shares and movements, the correction
 of a movement, the register of share movements between two dates (CSV, PDF), the approvals of
 the accounts and the interest rates on shares the assembly decided."""
 
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from capital import selectors
 from capital.forms.admin import (
     AccountsApprovalForm,
+    CapitalDateForm,
     CorrectForm,
     InterestRateForm,
     RegisterForm,
@@ -59,6 +61,22 @@ def member_capital(request: HtmxHttpRequest, member_pk: int) -> HttpResponse:
 
 
 CORRECTABLE = ("subscription", "payment")
+
+
+@require_GET
+@role_required(Role.ADMINISTRATOR)
+def balances(request: HtmxHttpRequest) -> HttpResponse:
+    """Every member's holding on a date, page by page."""
+    form = CapitalDateForm(request.GET or None)
+    on = timezone.localdate()
+    if form.is_bound and form.is_valid() and form.cleaned_data["on"]:
+        on = form.cleaned_data["on"]
+    page, holdings = selectors.holdings_page(on=on, page_number=request.GET.get("page"))
+    context = {"form": form, "on": on, "page": page, "holdings": holdings}
+    htmx = request.htmx
+    partial = bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    template = "capital/admin_balances.html" + ("#holdings" if partial else "")
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])

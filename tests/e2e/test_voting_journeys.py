@@ -82,7 +82,9 @@ def test_a_member_votes_without_javascript_and_receives_a_receipt(
     click_and_load(page, page.get_by_role("button", name=fr("Review my vote")))
 
     assert_accessible(page)
-    expect(page.get_by_role("heading", level=1)).to_contain_text(fr("Review your vote"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        fr("Review your vote — %(title)s") % {"title": assembly.title}
+    )
     assert not Participation.objects.exists()
     click_and_load(page, page.get_by_role("button", name=fr("Cast my vote")))
 

@@ -64,7 +64,7 @@ def test_only_members_who_neither_voted_nor_gave_a_proxy_are_reminded_once():
         notice__kind=REMINDER_NOTICE, recipient_key=f"member:{entries[2].member_id}"
     )
     assert delivery.to_email == entries[2].member.email
-    assert "reminder" in delivery.subject
+    assert assembly.title in delivery.subject
     assert f"/assemblies/{assembly.pk}/" in delivery.body_text
     assert entries[2].name in delivery.body_text
 
