@@ -32,13 +32,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from kit import (
+    database_url,
+    drop_database,
+    interleaved,
+    recreate_database,
+    verbose,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench_capital"
@@ -245,36 +250,6 @@ ORDER BY member_id
 # --- The benchmark ----------------------------------------------------------------------------
 
 
-def database_url(name: str) -> str:
-    current = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/voliere")
-    parts = urlsplit(current)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def admin_url(url: str) -> str:
-    return urlunsplit((*urlsplit(url)[:2], "/postgres", "", ""))
-
-
-def recreate_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def verbose(message: str) -> None:
-    if os.environ.get("BENCH_VERBOSE"):
-        print(f"  {message}", file=sys.stderr, flush=True)
-
-
 def load(url: str) -> None:
     """Statutes, colleges and categories through the ORM; members and movements in bulk SQL."""
     import psycopg
@@ -370,28 +345,6 @@ def check_ledger(raw) -> list[str]:
     return problems
 
 
-def timed(run: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = run()
-    return time.perf_counter() - start, result
-
-
-def interleaved(app: Callable[[], object], raw: Callable[[], object]) -> tuple[float, float]:
-    """Median times of app and baseline over ROUNDS alternating rounds (after one warm-up)."""
-    app()
-    raw()
-    app_times, raw_times = [], []
-    for round_number in range(ROUNDS):
-        sides = [(raw, raw_times), (app, app_times)]
-        if round_number % 2:
-            sides.reverse()
-        for run, times in sides:
-            times.append(timed(run)[0])
-    verbose(f"app {[round(t * 1000, 1) for t in app_times]} ms")
-    verbose(f"raw {[round(t * 1000, 1) for t in raw_times]} ms")
-    return statistics.median(app_times), statistics.median(raw_times)
-
-
 def main() -> int:
     url = database_url(BENCH_DB)
     os.environ["DATABASE_URL"] = url
@@ -438,7 +391,7 @@ def main() -> int:
                     for on in dates
                 ]
 
-        capital_app, capital_raw = interleaved(app_capital, raw_capital)
+        capital_app, capital_raw = interleaved(app_capital, raw_capital, rounds=ROUNDS)
         if app_capital() != raw_capital():
             problems.append(f"capital_at: app {app_capital()} != baseline {raw_capital()}")
         verbose(f"capital at {dates}: {raw_capital()}")
@@ -453,7 +406,7 @@ def main() -> int:
             with raw.cursor() as cursor:
                 return cursor.execute(BALANCES_SQL, {"on": on}).fetchall()
 
-        balances_app, balances_raw = interleaved(app_balances, raw_balances)
+        balances_app, balances_raw = interleaved(app_balances, raw_balances, rounds=ROUNDS)
         app_rows = [(b.member_id, b.shares, b.subscribed, b.paid) for b in app_balances()]
         raw_rows = [tuple(row) for row in raw_balances()]
         if app_rows != raw_rows:
@@ -484,7 +437,7 @@ def main() -> int:
                 }
             return count, [(pk, sums.get(pk, 0)) for pk in ids]
 
-        page_app, page_raw = interleaved(app_page, raw_page)
+        page_app, page_raw = interleaved(app_page, raw_page, rounds=ROUNDS)
         if app_page() != raw_page():
             problems.append("balances_page: the app's page differs from the baseline's")
         raw.close()

@@ -47,7 +47,6 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -59,7 +58,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
+
+from kit import (
+    database_url,
+    delete_queue,
+    drop_database,
+    free_port,
+    recreate_database,
+    verbose,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench_cast"
@@ -100,56 +108,6 @@ def trivial(request):
 
 urlpatterns = [path("{TRIVIAL_PATH.strip("/")}/", trivial), path("", include("coop.urls"))]
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url(name: str) -> str:
-    current = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/voliere")
-    parts = urlsplit(current)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def admin_url(url: str) -> str:
-    return urlunsplit((*urlsplit(url)[:2], "/postgres", "", ""))
-
-
-def recreate_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def verbose(message: str) -> None:
-    if os.environ.get("BENCH_VERBOSE"):
-        print(f"  {message}", file=sys.stderr, flush=True)
-
-
-def delete_queue(name: str) -> None:
-    """Remove the benchmark's Redis queue and kombu's bindings of it."""
-    import redis
-    from django.conf import settings
-
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    try:
-        keys = [*client.scan_iter(match=f"{name}*"), *client.scan_iter(match=f"_kombu.*.{name}")]
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:

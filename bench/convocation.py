@@ -32,17 +32,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from kit import database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench_convocation"
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "50000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 TARGET = 3
-
-
-def database_url(name: str) -> str:
-    current = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/voliere")
-    parts = urlsplit(current)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
 def _admin_url(url: str) -> str:

@@ -25,12 +25,17 @@ from __future__ import annotations
 
 import os
 import re
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from kit import (
+    database_url,
+    drop_database,
+    interleaved,
+    recreate_database,
+    verbose,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench_gatherings"
@@ -131,36 +136,6 @@ FEED_SQL = """
 # --- The benchmark ----------------------------------------------------------------------------
 
 
-def database_url(name: str) -> str:
-    current = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/voliere")
-    parts = urlsplit(current)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def admin_url(url: str) -> str:
-    return urlunsplit((*urlsplit(url)[:2], "/postgres", "", ""))
-
-
-def recreate_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def verbose(message: str) -> None:
-    if os.environ.get("BENCH_VERBOSE"):
-        print(f"  {message}", file=sys.stderr, flush=True)
-
-
 def load(url: str) -> None:
     """An organiser through the ORM; communities, gatherings and registrations in bulk SQL."""
     import psycopg
@@ -182,28 +157,6 @@ def load(url: str) -> None:
         f"loaded {GATHERINGS} gatherings, {total} registrations "
         f"in {time.perf_counter() - started:.1f}s"
     )
-
-
-def timed(run: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = run()
-    return time.perf_counter() - start, result
-
-
-def interleaved(app: Callable[[], object], raw: Callable[[], object]) -> tuple[float, float]:
-    """Median times of app and baseline over ROUNDS alternating rounds (after one warm-up)."""
-    app()
-    raw()
-    app_times, raw_times = [], []
-    for round_number in range(ROUNDS):
-        sides = [(raw, raw_times), (app, app_times)]
-        if round_number % 2:
-            sides.reverse()
-        for run, times in sides:
-            times.append(timed(run)[0])
-    verbose(f"app {[round(t * 1000, 1) for t in app_times]} ms")
-    verbose(f"raw {[round(t * 1000, 1) for t in raw_times]} ms")
-    return statistics.median(app_times), statistics.median(raw_times)
 
 
 def main() -> int:
@@ -253,7 +206,7 @@ def main() -> int:
                 rows = cursor.execute(LIST_PAGE_SQL, list_args).fetchall()
             return communities, total, rows
 
-        list_app, list_raw = interleaved(app_list, raw_list)
+        list_app, list_raw = interleaved(app_list, raw_list, rounds=ROUNDS)
         page = app_list()
         _communities, total, rows = raw_list()
         shown = [int(pk) for pk in re.findall(r'href="/heritage/gatherings/(\d+)/"', page)]
@@ -283,7 +236,7 @@ def main() -> int:
             with raw.cursor() as cursor:
                 return cursor.execute(FEED_SQL, feed_args).fetchall()
 
-        ical_app, ical_raw = interleaved(app_feed, raw_feed)
+        ical_app, ical_raw = interleaved(app_feed, raw_feed, rounds=ROUNDS)
         calendar = Calendar.from_ical(app_feed())
         uids = [str(event["UID"]) for event in calendar.walk("VEVENT")]
         expected_uids = [f"gathering-{row[0]}@" for row in raw_feed()]

@@ -34,7 +34,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from kit import database_url, drop_database, free_port, recreate_database, verbose
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench_figures"
@@ -79,42 +80,6 @@ if os.environ.get("BENCH_FIGURES_WSGI"):
 
 
 # --- The benchmark ----------------------------------------------------------------------------
-
-
-def database_url(name: str) -> str:
-    current = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/voliere")
-    parts = urlsplit(current)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def admin_url(url: str) -> str:
-    return urlunsplit((*urlsplit(url)[:2], "/postgres", "", ""))
-
-
-def recreate_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def verbose(message: str) -> None:
-    if os.environ.get("BENCH_VERBOSE"):
-        print(f"  {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def load() -> int:

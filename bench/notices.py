@@ -31,17 +31,13 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from kit import database_url, delete_queue, free_port
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench"
 COUNT = int(os.environ.get("BENCH_NOTICES", "10000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 TARGET = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- The SMTP sink (run as `notices.py --sink PORT FILE`) -------------------------------------
@@ -75,12 +71,6 @@ def run_sink(port: int, record: Path) -> None:
 # --- The benchmark ----------------------------------------------------------------------------
 
 
-def database_url(name: str) -> str:
-    current = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/voliere")
-    parts = urlsplit(current)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
 def recreate_database(url: str, name: str) -> None:
     import psycopg
 
@@ -104,20 +94,6 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.05) -> No
         if time.monotonic() > deadline:
             raise SystemExit(f"notices: timed out waiting for {what}")
         time.sleep(interval)
-
-
-def delete_queue(name: str) -> None:
-    """Remove the benchmark's Redis queue and kombu's bindings of it."""
-    import redis
-    from django.conf import settings
-
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    try:
-        keys = [*client.scan_iter(match=f"{name}*"), *client.scan_iter(match=f"_kombu.*.{name}")]
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
 
 
 def start_sink(port: int, record: Path) -> subprocess.Popen:

@@ -28,12 +28,17 @@ import csv
 import io
 import os
 import re
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from kit import (
+    database_url,
+    drop_database,
+    interleaved,
+    recreate_database,
+    verbose,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench_register"
@@ -349,36 +354,6 @@ def csv_sql(keys: tuple[str, ...]) -> str:
 # --- The benchmark ----------------------------------------------------------------------------
 
 
-def database_url(name: str) -> str:
-    current = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/voliere")
-    parts = urlsplit(current)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def admin_url(url: str) -> str:
-    return urlunsplit((*urlsplit(url)[:2], "/postgres", "", ""))
-
-
-def recreate_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def verbose(message: str) -> None:
-    if os.environ.get("BENCH_VERBOSE"):
-        print(f"  {message}", file=sys.stderr, flush=True)
-
-
 def load(url: str) -> None:
     """Colleges and categories through the ORM, members and events in bulk SQL."""
     import psycopg
@@ -438,28 +413,6 @@ def administrator():
     return client
 
 
-def timed(run: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = run()
-    return time.perf_counter() - start, result
-
-
-def interleaved(app: Callable[[], object], raw: Callable[[], object]) -> tuple[float, float]:
-    """Median times of app and baseline over ROUNDS alternating rounds (after one warm-up)."""
-    app()
-    raw()
-    app_times, raw_times = [], []
-    for round_number in range(ROUNDS):
-        sides = [(raw, raw_times), (app, app_times)]
-        if round_number % 2:
-            sides.reverse()
-        for run, times in sides:
-            times.append(timed(run)[0])
-    verbose(f"app {[round(t * 1000, 1) for t in app_times]} ms")
-    verbose(f"raw {[round(t * 1000, 1) for t in raw_times]} ms")
-    return statistics.median(app_times), statistics.median(raw_times)
-
-
 def main() -> int:
     url = database_url(BENCH_DB)
     os.environ["DATABASE_URL"] = url
@@ -501,7 +454,7 @@ def main() -> int:
                 rows = cursor.execute(LIST_PAGE_SQL, list_args).fetchall()
             return total, rows
 
-        list_app, list_raw = interleaved(app_list, raw_list)
+        list_app, list_raw = interleaved(app_list, raw_list, rounds=ROUNDS)
         page = app_list()
         total, rows = raw_list()
         shown = re.findall(r'<td class="num">(\d+)</td>', page)
@@ -542,7 +495,7 @@ def main() -> int:
                     count += 1
             return count, buffer.getvalue()
 
-        csv_app, csv_raw = interleaved(app_csv, raw_csv)
+        csv_app, csv_raw = interleaved(app_csv, raw_csv, rounds=ROUNDS)
         content = app_csv()
         count, text = raw_csv()
         app_rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))[1:]
