@@ -5,6 +5,7 @@ English, and the test client asks for English. A test about French says so expli
 (Accept-Language or the django_language cookie).
 """
 
+import kombu.pools
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -20,6 +21,23 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run where they are queued (a receipt e-mail lands in the test's mail outbox).
+
+    Even eager, Celery takes a producer from its pool to serialise the arguments: start from
+    fresh pools, since another test may have closed them.
+    """
+    from coop.celery import app
+
+    kombu.pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ votes for every principal at once, the results page shows the arithmetic per col
 voter finds their ballot with the receipt. Every page is checked with axe-core."""
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.core.mail import EmailMessage
@@ -11,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from coop.celery import app as celery_app
 from governance.models import Assembly, Ballot, Participation, Proxy, RollEntry
 from governance.services.ballots import ballot_cast
 from governance.services.voting import assembly_tally, results_publish
@@ -21,14 +19,6 @@ from tests.e2e.helpers import assert_accessible, click_and_load, fr, sign_in_wit
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def eager_celery() -> Iterator[None]:
-    """Tasks run where they are queued: the receipt e-mail lands in the test's mail outbox."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

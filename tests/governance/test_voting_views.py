@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coop.celery import app as celery_app
 from governance.models import Assembly, Ballot, Participation, Proxy, RollEntry
 from governance.services.voting import assembly_tally
 from members.models import Member
@@ -18,13 +17,6 @@ from tests.coop.factories import UserFactory
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def eager_celery():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture
