@@ -256,7 +256,10 @@ def main() -> int:
             connections.close_all()
         except Exception:  # noqa: S110 - Django may not be set up yet
             pass
-        drop_database(url, BENCH_DB)
+        if os.environ.get("BENCH_KEEP"):
+            verbose(f"kept the database {BENCH_DB}")
+        else:
+            drop_database(url, BENCH_DB)
 
     print(f"gatherings_list: ratio={list_app / list_raw:.2f} target={LIST_TARGET}")
     print(f"gatherings_ical: ratio={ical_app / ical_raw:.2f} target={ICAL_TARGET}")
