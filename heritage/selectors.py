@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -92,6 +93,24 @@ def gatherings_listed(
             starts_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, zone)
         )
     return gatherings.order_by("starts_at", "id")
+
+
+# The number of gatherings a visitor's list shows is counted once per version of the listed
+# gatherings (services bump the version when one is published, changed, cancelled or held) and
+# per day (the list starts today): the count is the list page's most expensive query.
+LIST_VERSION_KEY = "heritage:gatherings-list-version"
+LIST_COUNT_TIMEOUT = 3600
+
+
+def gatherings_listed_count(*, gatherings: QuerySet[Gathering], key: str) -> int:
+    """`gatherings.count()`, cached under `key` (the filters) for the current version."""
+    version = cache.get(LIST_VERSION_KEY, 0)
+    cache_key = f"heritage:gatherings-count:{version}:{timezone.localdate()}:{key}"
+    count = cache.get(cache_key)
+    if count is None:
+        count = gatherings.count()
+        cache.set(cache_key, count, LIST_COUNT_TIMEOUT)
+    return count
 
 
 def gatherings_for_feed(*, community: HeritageCommunity | None = None) -> QuerySet[Gathering]:

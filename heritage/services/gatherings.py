@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from heritage.models import CommunityMembership, Gathering, HeritageCommunity, Registration, Walk
-from heritage.selectors import is_organiser
+from heritage.selectors import LIST_VERSION_KEY, is_organiser
 from heritage.services import notices
 from heritage.services.registrations import gathering_lock, seats_fill
 
@@ -92,6 +93,18 @@ def _clean(data: GatheringData) -> dict[str, Any]:
     return values
 
 
+def gatherings_list_changed() -> None:
+    """After commit: the visitors' list counts its gatherings again."""
+
+    def bump() -> None:
+        try:
+            cache.incr(LIST_VERSION_KEY)
+        except ValueError:  # no version yet
+            cache.set(LIST_VERSION_KEY, 1, None)
+
+    transaction.on_commit(bump, robust=True)
+
+
 @transaction.atomic
 def gathering_create(*, community: HeritageCommunity, data: GatheringData, actor: Any) -> Gathering:
     """A draft gathering, seen by the community's organisers only until it is published."""
@@ -159,6 +172,7 @@ def gathering_update(*, gathering: Gathering, data: GatheringData, actor: Any) -
     if notify_change:
         gathering.sequence += 1
     gathering.save(update_fields=[*values, "sequence", "updated_at"])
+    gatherings_list_changed()
     audit_record(
         actor=actor,
         action="heritage.gathering_changed",
@@ -209,6 +223,7 @@ def gathering_publish(*, gathering: Gathering, actor: Any) -> Gathering:
     gathering.status = Status.PUBLISHED
     gathering.published_at = now
     gathering.save(update_fields=["status", "published_at", "updated_at"])
+    gatherings_list_changed()
     users = [
         membership.user
         for membership in CommunityMembership.objects.filter(
@@ -244,6 +259,7 @@ def gathering_cancel(*, gathering: Gathering, actor: Any) -> Gathering:
         gathering.published_at = now  # listed as cancelled from now on
     gathering.status = Status.CANCELLED
     gathering.save(update_fields=["status", "published_at", "updated_at"])
+    gatherings_list_changed()
     registrations = list(
         gathering.registrations.filter(
             status__in=(
@@ -303,6 +319,7 @@ def attendance_record(*, gathering: Gathering, present: set[int], actor: Any) ->
     gathering.seats_taken = confirmed.count()
     gathering.status = Status.HELD
     gathering.save(update_fields=["status", "seats_taken", "updated_at"])
+    gatherings_list_changed()
     audit_record(
         actor=actor,
         action="heritage.attendance_recorded",

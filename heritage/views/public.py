@@ -29,6 +29,7 @@ from heritage.selectors import (
     gathering_visible_to,
     gatherings_for_feed,
     gatherings_listed,
+    gatherings_listed_count,
     is_organiser,
     registration_of,
     waiting_rank,
@@ -70,7 +71,12 @@ def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
     form = GatheringFilterForm(request.GET or None)
     filters = form.filters()
     gatherings = gatherings_listed(user=request.user, **filters).only(*LIST_COLUMNS)
-    page = Paginator(gatherings, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(gatherings, PAGE_SIZE)
+    if not request.user.is_authenticated:  # what a visitor sees depends only on the filters
+        community = filters["community"]
+        key = f"{community.pk if community else ''}:{filters['date_from']}:{filters['date_to']}"
+        paginator.count = gatherings_listed_count(gatherings=gatherings, key=key)
+    page = paginator.get_page(request.GET.get("page"))
     selected = request.GET.get("community", "")
     context: dict[str, Any] = {
         "form": form,

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,7 +27,9 @@ def _link(kind, pattern):
     return re.search(pattern, body).group(0)
 
 
-def test_the_list_shows_public_published_gatherings_in_flat_queries(client):
+def test_the_list_shows_public_published_gatherings_in_flat_queries(
+    client, django_capture_on_commit_callbacks
+):
     lyon = community(name="Lyon")
     gathering(of=lyon, title="Balade publique")
     gathering(of=lyon, title="Brouillon", publish=False)
@@ -38,10 +41,12 @@ def test_the_list_shows_public_published_gatherings_in_flat_queries(client):
     assert "Brouillon" not in page
     assert "Réservé" not in page
 
+    cache.clear()  # both measures count the gatherings (the count is cached between changes)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("heritage:gatherings"))
-    for n in range(15):
-        gathering(of=lyon, title=f"Autre {n}")
+    with django_capture_on_commit_callbacks(execute=True):  # publishing renews the count
+        for n in range(15):
+            gathering(of=lyon, title=f"Autre {n}")
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("heritage:gatherings"))
     assert len(many) == len(few)
@@ -200,3 +205,24 @@ def test_an_offered_seat_is_taken_from_the_link(client):
     response = client.post(offer)
     assert "your seat is booked" in response.content.decode()
     assert Registration.objects.get(user=second).status == "confirmed"
+
+
+def test_a_visitors_count_is_kept_until_a_gathering_is_published(
+    client, django_capture_on_commit_callbacks
+):
+    lyon = community(name="Lyon")
+    gathering(of=lyon, title="Première balade")
+    url = reverse("heritage:gatherings")
+
+    def shown_count() -> str:
+        page = client.get(url).content.decode()
+        return re.search(r'id="gathering-count">([^<]*)<', page).group(1).strip()
+
+    assert shown_count() == "1 gathering"
+    with CaptureQueriesContext(connection) as captured:
+        assert shown_count() == "1 gathering"
+    assert not any("COUNT(" in q["sql"] for q in captured.captured_queries)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gathering(of=lyon, title="Seconde balade")
+    assert shown_count() == "2 gatherings"
