@@ -14,6 +14,11 @@ urlpatterns = [
     path("notices/<int:pk>/", outbox.outbox_notice, name="outbox_notice"),
     path("notices/<int:pk>/proof.csv", outbox.outbox_notice_csv, name="outbox_notice_csv"),
     path(
+        "notices/<int:pk>/letters-posted/",
+        outbox.outbox_letters_posted,
+        name="outbox_letters_posted",
+    ),
+    path(
         "notices/deliveries/<int:pk>/requeue/",
         outbox.outbox_delivery_requeue,
         name="outbox_delivery_requeue",

@@ -9,6 +9,7 @@ unique, whose status and sending time are the proof that the notice was sent.
   send due rows at most once, in batches over one SMTP connection, retrying with backoff;
 - recovery: `outbox_recover_interrupted` settles the batch of a sender that died;
   `delivery_requeue` lets an administrator send an interrupted or failed copy again;
+- letters: `letters_mark_posted` records the day an administrator posted a notice's letters;
 - selectors: reads for the administrators' pages.
 
 At most once: a sender takes a PostgreSQL session-level advisory lock on a fresh random claim
@@ -22,8 +23,14 @@ through a pooler in session mode, never in transaction mode.
 """
 
 from coop.outbox.enqueue import DeliveryDraft, notice_enqueue, notice_render_delivery
+from coop.outbox.letters import letters_mark_posted
 from coop.outbox.recovery import RecoveryReport, delivery_requeue, outbox_recover_interrupted
-from coop.outbox.selectors import notice_deliveries, notice_list_with_counts, notice_status_counts
+from coop.outbox.selectors import (
+    notice_deliveries,
+    notice_letters_waiting,
+    notice_list_with_counts,
+    notice_status_counts,
+)
 from coop.outbox.sending import (
     OutboxClaimLost,
     OutboxConnectionError,
@@ -40,8 +47,10 @@ __all__ = [
     "RecoveryReport",
     "SendReport",
     "delivery_requeue",
+    "letters_mark_posted",
     "notice_deliveries",
     "notice_enqueue",
+    "notice_letters_waiting",
     "notice_list_with_counts",
     "notice_render_delivery",
     "notice_status_counts",

@@ -37,3 +37,12 @@ def notice_deliveries(*, notice: Notice, status: str | None = None) -> QuerySet[
     if status:
         deliveries = deliveries.filter(status=status)
     return deliveries.order_by("id")
+
+
+def notice_letters_waiting(*, notice: Notice) -> int:
+    """How many letters of the notice are printed but not recorded as posted yet."""
+    return NoticeDelivery.objects.filter(
+        notice=notice,
+        channel=NoticeDelivery.Channel.LETTER,
+        status=NoticeDelivery.Status.PENDING,
+    ).count()

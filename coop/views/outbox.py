@@ -13,15 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery
 from coop.outbox import (
     delivery_requeue,
+    letters_mark_posted,
     notice_deliveries,
+    notice_letters_waiting,
     notice_list_with_counts,
     notice_status_counts,
 )
@@ -34,6 +37,12 @@ Status = NoticeDelivery.Status
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+class LettersPostedForm(forms.Form):
+    posted_on = forms.DateField(
+        label=_("Posted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class DeliveryFilterForm(forms.Form):
@@ -80,6 +89,8 @@ def outbox_notice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "status_counts": [(value, label, counts[value]) for value, label in Status.choices],
         "total": sum(counts.values()),
         "csv_query": urlencode({"status": status}) if status else "",
+        "letters_waiting": notice_letters_waiting(notice=notice),
+        "posted_form": LettersPostedForm(initial={"posted_on": timezone.localdate()}),
     }
     template = "coop/outbox_notice.html"
     if request.htmx and not request.htmx.boosted:
@@ -163,3 +174,31 @@ def outbox_delivery_requeue(request: HttpRequest, pk: int) -> HttpResponse:
     if status:
         target += "?" + urlencode({"status": status})
     return redirect(target)
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def outbox_letters_posted(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator records the day they posted the notice's printed letters."""
+    notice = get_object_or_404(Notice, pk=pk)
+    form = LettersPostedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("Enter the day the letters were posted."))
+    else:
+        try:
+            posted = letters_mark_posted(
+                notice=notice, posted_on=form.cleaned_data["posted_on"], actor=request.user
+            )
+        except DomainError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s letter is recorded as posted.",
+                    "%(count)s letters are recorded as posted.",
+                    posted,
+                )
+                % {"count": posted},
+            )
+    return redirect("coop:outbox_notice", pk=notice.pk)
