@@ -181,3 +181,47 @@ def test_results_show_the_arithmetic_and_the_voter_finds_their_ballot(
     with open(download_info.value.path(), encoding="utf-8-sig") as exported:
         content = exported.read()
     assert content.count("\n") == 1 + 5 * 2
+
+
+def tab_to(page: Page, target) -> None:
+    """Press Tab until `target` has the focus (as someone without a mouse does)."""
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError("the element never got the focus with Tab")
+
+
+def test_a_member_votes_with_the_keyboard_only(page: Page, assembly: Assembly) -> None:
+    """Tab to each choice, Space to pick it, Enter to send: no mouse anywhere."""
+    me = entries(assembly)[0]
+    sign_in_with_password(page, account_for(me), TEST_PASSWORD)
+    page.goto(reverse("governance:ballot", kwargs={"pk": assembly.pk}))
+
+    # Each resolution is a group of radio buttons: Tab enters the group, Space picks the
+    # focused one, arrows move within it.
+    for number in (1, 2):
+        radios = page.get_by_role("radio", name=fr("against"), exact=True)
+        target = radios.nth(number - 1)
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if target.evaluate("element => element === document.activeElement"):
+                break
+            focused_group = page.evaluate("document.activeElement.name || ''")
+            if focused_group == target.get_attribute("name"):
+                page.keyboard.press("ArrowDown")  # within the group, to the next choice
+                if target.evaluate("element => element === document.activeElement"):
+                    break
+        else:
+            raise AssertionError(f"resolution {number}: 'against' never got the focus")
+        page.keyboard.press("Space")
+        expect(target).to_be_checked()
+    tab_to(page, page.get_by_role("button", name=fr("Review my vote")))
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    tab_to(page, page.get_by_role("button", name=fr("Cast my vote")))
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text(fr("Your vote is cast"))
+    assert_accessible(page)
+    assert sorted(Ballot.objects.values_list("choice", flat=True)) == ["against", "against"]
