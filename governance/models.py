@@ -102,6 +102,9 @@ class Assembly(models.Model):
 
     # The meeting itself.
     meeting_opened_at = models.DateTimeField(_("meeting opened at"), null=True, blank=True)
+    meeting_opening_figures = models.JSONField(
+        _("quorum figures when the meeting opened"), null=True, blank=True
+    )
     voting_opened_at = models.DateTimeField(_("voting opened at"), null=True, blank=True)
     voting_closed_at = models.DateTimeField(_("voting closed at"), null=True, blank=True)
 

@@ -23,7 +23,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from coop.models import AuditEvent
 from coop.statutes.rules import fraction_text, quorum_required
 from governance.models import Assembly, BureauSeat, Participation, Proxy, Resolution, RollEntry
 
@@ -175,16 +174,9 @@ def meeting_opening(*, assembly: Assembly) -> MeetingOpening | None:
     """The figures recorded when the meeting opened (None before it opens)."""
     if assembly.meeting_opened_at is None:
         return None
-    event = (
-        AuditEvent.objects.filter(
-            action="assembly.meeting_opened",
-            target_type=Assembly._meta.label_lower,
-            target_id=str(assembly.pk),
-        )
-        .order_by("-occurred_at", "-id")
-        .first()
+    return MeetingOpening(
+        opened_at=assembly.meeting_opened_at, figures=assembly.meeting_opening_figures or {}
     )
-    return MeetingOpening(opened_at=assembly.meeting_opened_at, figures=event.data if event else {})
 
 
 # The live figures are polled every few seconds by every screen of the meeting: they are kept

@@ -205,7 +205,7 @@ def bureau_missing(assembly: Assembly) -> list[str]:
 @transaction.atomic
 def meeting_open(*, assembly: Assembly, actor: Any) -> AssemblyFigures:
     """Open the meeting: its bureau is complete; the time and the quorum figures of that moment
-    are recorded (the audit event "assembly.meeting_opened" keeps the figures)."""
+    are recorded on the assembly (and in the audit event "assembly.meeting_opened")."""
     assembly = assembly_lock(assembly)
     if assembly.status != Assembly.Status.CONVENED:
         _require_meeting(assembly)
@@ -225,7 +225,8 @@ def meeting_open(*, assembly: Assembly, actor: Any) -> AssemblyFigures:
         )
     figures = assembly_figures(assembly=assembly)
     assembly.meeting_opened_at = timezone.now()
-    assembly.save(update_fields=["meeting_opened_at"])
+    assembly.meeting_opening_figures = figures.as_dict()
+    assembly.save(update_fields=["meeting_opened_at", "meeting_opening_figures"])
     _figures_changed(assembly.pk)
     audit_record(
         actor=actor,
