@@ -26,7 +26,7 @@ from capital.forms.admin import (
 from capital.register import register_csv, register_pdf
 from capital.services import accounts_approval_record, interest_rate_record, share_correct
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest
+from coop.http import HtmxHttpRequest, wants_partial
 from coop.roles import Role, role_required
 from coop.statutes import statutes_in_force
 from members.models import Member
@@ -73,9 +73,7 @@ def balances(request: HtmxHttpRequest) -> HttpResponse:
         on = form.cleaned_data["on"]
     page, holdings = selectors.holdings_page(on=on, page_number=request.GET.get("page"))
     context = {"form": form, "on": on, "page": page, "holdings": holdings}
-    htmx = request.htmx
-    partial = bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-    template = "capital/admin_balances.html" + ("#holdings" if partial else "")
+    template = "capital/admin_balances.html" + ("#holdings" if wants_partial(request) else "")
     return render(request, template, context)
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest
+from coop.http import HtmxHttpRequest, wants_partial
 from coop.models import NoticeDelivery
 from coop.roles import Role, role_required
 from governance.documents import LETTERS_PER_PART, cancellation_letters_pdf, letters_pdf
@@ -67,11 +67,6 @@ from members.selectors import members_on_roll
 PAGE_SIZE = 50
 PAST_SHOWN = 50
 administrator = role_required(Role.ADMINISTRATOR)
-
-
-def _wants_partial(request: HtmxHttpRequest) -> bool:
-    htmx = request.htmx
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def _assembly(pk: int) -> Assembly:
@@ -521,7 +516,7 @@ def manage_proof(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "csv_query": urlencode({"status": status}) if status else "",
     }
     template = "governance/admin/proof.html"
-    if _wants_partial(request):
+    if wants_partial(request):
         template += "#proof-entries"
     return render(request, template, context)
 

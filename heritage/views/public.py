@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest
+from coop.http import HtmxHttpRequest, wants_partial
 from heritage.calendars import calendar_ics
 from heritage.forms import GatheringFilterForm, GuestRegistrationForm
 from heritage.models import Gathering, HeritageCommunity, Registration
@@ -61,11 +61,6 @@ LIST_COLUMNS = (
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def _wants_partial(request: HtmxHttpRequest) -> bool:
-    htmx = request.htmx
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
 @require_GET
 def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
     form = GatheringFilterForm(request.GET or None)
@@ -95,7 +90,7 @@ def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
         "gathering_prefix": reverse("heritage:gathering", args=[0]).removesuffix("0/"),
     }
     template = "heritage/gathering_list.html"
-    if _wants_partial(request):
+    if wants_partial(request):
         template += "#gathering-results"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest
+from coop.http import HtmxHttpRequest, wants_partial
 from coop.roles import Role, role_required
 from members.forms.register import ContactForm, ExitForm, MoveCollegeForm, RegisterFilterForm
 from members.models import Member, RegisterEvent
@@ -33,11 +33,6 @@ from members.services import (
 
 PAGE_SIZE = 50
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def _wants_partial(request: HtmxHttpRequest) -> bool:
-    htmx = request.htmx
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 @require_GET
@@ -58,7 +53,7 @@ def register_index(request: HtmxHttpRequest) -> HttpResponse:
         "filtered": any(filters.values()),
     }
     template = "members/register.html"
-    if _wants_partial(request):
+    if wants_partial(request):
         template += "#register-results"
     else:
         context["missing_categories"] = categories_missing_compulsory()
