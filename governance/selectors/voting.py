@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Subquery
 
 from governance.models import (
     Assembly,
@@ -16,6 +16,7 @@ from governance.models import (
     RoomCount,
 )
 from governance.services.ballots import receipt_digest
+from members.models import Member
 from members.selectors import member_for_user
 
 
@@ -25,6 +26,22 @@ def roll_entry_for_user(*, assembly: Assembly, user: Any) -> RollEntry | None:
         return None
     return (
         RollEntry.objects.select_related("college").filter(assembly=assembly, member=member).first()
+    )
+
+
+def voter_for_user(*, assembly_pk: int, user: Any) -> RollEntry | None:
+    """The user's roll entry in the assembly, with the assembly, its statutes and the entry's
+    college, in one query; None when the user is not on that roll (or there is no such
+    assembly)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    # The member's id by a scalar subquery: the lookup is then one probe of the roll's unique
+    # (assembly, member) index, whatever the planner knows of the roll's size.
+    member = Member.objects.filter(user=user).values("pk")[:1]
+    return (
+        RollEntry.objects.select_related("assembly__statutes", "college")
+        .filter(assembly_id=assembly_pk, member_id=Subquery(member))
+        .first()
     )
 
 
@@ -50,20 +67,20 @@ class BallotSituation:
 
 def ballot_situation(*, assembly: Assembly, voter: RollEntry) -> BallotSituation:
     """The voter and the principals whose proxies they hold, and who has already voted."""
-    principals = [
-        p.giver
-        for p in Proxy.objects.select_related("giver__college")
-        .filter(assembly=assembly, holder=voter, revoked_at__isnull=True)
-        .order_by("giver__member_number")
-    ]
+    proxies = list(
+        Proxy.objects.select_related("giver__college", "holder").filter(
+            Q(holder=voter) | Q(giver=voter), revoked_at__isnull=True
+        )
+    )
+    principals = sorted(
+        (p.giver for p in proxies if p.holder_id == voter.pk), key=lambda e: e.member_number
+    )
+    given = next((p for p in proxies if p.giver_id == voter.pk), None)
     entries = [voter, *principals]
     voted = set(
         Participation.objects.filter(roll_entry__in=entries)
         .values_list("roll_entry_id", flat=True)
         .distinct()
-    )
-    given = (
-        Proxy.objects.select_related("holder").filter(giver=voter, revoked_at__isnull=True).first()
     )
     voices = []
     if given is None or voter.pk in voted:

@@ -14,11 +14,12 @@ runs while a cast is being written.
 import datetime as dt
 import hashlib
 import secrets
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,10 +55,19 @@ class CastOutcome:
 
 
 def _lock_for_casting(assembly: Assembly) -> Assembly:
-    """Hold the assembly in SHARE mode: casts run together, closing the vote waits for them."""
+    """Hold the assembly in SHARE mode: casts run together, closing the vote waits for them.
+
+    The status and the deadline are read with the lock, so they are the ones the close (which
+    takes the row FOR UPDATE) will see; the rest of the assembly does not change once convened.
+    """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM governance_assembly WHERE id = %s FOR SHARE", [assembly.pk])
-    return Assembly.objects.get(pk=assembly.pk)
+        cursor.execute(
+            "SELECT status, distance_vote_deadline FROM governance_assembly WHERE id = %s "
+            "FOR SHARE",
+            [assembly.pk],
+        )
+        assembly.status, assembly.distance_vote_deadline = cursor.fetchone()
+    return assembly
 
 
 def _when(value: dt.datetime) -> str:
@@ -89,9 +99,22 @@ def voting_channel(*, assembly: Assembly, now: dt.datetime) -> str:
     raise DomainError(messages[assembly.status], code="voting_not_open")
 
 
-def _active_proxy_given(entry: RollEntry) -> Proxy | None:
-    return (
-        Proxy.objects.select_related("holder").filter(giver=entry, revoked_at__isnull=True).first()
+def _proxy_given(holder_name: str) -> DomainError:
+    return DomainError(
+        _(
+            "You gave a proxy to %(holder)s for this assembly: they vote for you. "
+            "To vote yourself, revoke the proxy first (possible until voting opens)."
+        )
+        % {"holder": holder_name},
+        code="proxy_given",
+    )
+
+
+def _no_proxy(principal: RollEntry) -> DomainError:
+    return DomainError(
+        _("You do not hold a proxy from %(member)s for this assembly (or it was revoked).")
+        % {"member": principal.name},
+        code="no_proxy",
     )
 
 
@@ -99,16 +122,13 @@ def _entry_voting_for(*, assembly: Assembly, voter: RollEntry, principal: RollEn
     if voter.assembly_id != assembly.pk:
         raise DomainError(_("You are not on the roll of this assembly."), code="not_on_roll")
     if principal is None or principal.pk == voter.pk:
-        given = _active_proxy_given(voter)
+        given = (
+            Proxy.objects.select_related("holder")
+            .filter(giver=voter, revoked_at__isnull=True)
+            .first()
+        )
         if given is not None:
-            raise DomainError(
-                _(
-                    "You gave a proxy to %(holder)s for this assembly: they vote for you. "
-                    "To vote yourself, revoke the proxy first (possible until voting opens)."
-                )
-                % {"holder": given.holder.name},
-                code="proxy_given",
-            )
+            raise _proxy_given(given.holder.name)
         return voter
     if principal.assembly_id != assembly.pk:
         raise DomainError(_("This member is not on the roll of this assembly."), code="not_on_roll")
@@ -116,18 +136,14 @@ def _entry_voting_for(*, assembly: Assembly, voter: RollEntry, principal: RollEn
         assembly=assembly, giver=principal, holder=voter, revoked_at__isnull=True
     ).exists()
     if not holds:
-        raise DomainError(
-            _("You do not hold a proxy from %(member)s for this assembly (or it was revoked).")
-            % {"member": principal.name},
-            code="no_proxy",
-        )
+        raise _no_proxy(principal)
     return principal
 
 
-def _validated_choices(assembly: Assembly, choices: Mapping[int, str]) -> list[tuple[int, str]]:
-    resolution_ids = list(
-        Resolution.objects.filter(assembly=assembly).order_by("number").values_list("pk", flat=True)
-    )
+def _ordered_choices(
+    resolution_ids: list[int], choices: Mapping[int, str]
+) -> list[tuple[int, str]]:
+    """The choices in the order of the resolutions, refused unless one valid choice each."""
     valid = set(Ballot.Choice.values)
     if set(choices) != set(resolution_ids) or any(c not in valid for c in choices.values()):
         raise DomainError(
@@ -135,6 +151,13 @@ def _validated_choices(assembly: Assembly, choices: Mapping[int, str]) -> list[t
             code="incomplete",
         )
     return [(pk, choices[pk]) for pk in resolution_ids]
+
+
+def _validated_choices(assembly: Assembly, choices: Mapping[int, str]) -> list[tuple[int, str]]:
+    resolution_ids = list(
+        Resolution.objects.filter(assembly=assembly).order_by("number").values_list("pk", flat=True)
+    )
+    return _ordered_choices(resolution_ids, choices)
 
 
 def _already_voted(entry: RollEntry) -> DomainError:
@@ -148,6 +171,40 @@ def _already_voted(entry: RollEntry) -> DomainError:
     )
 
 
+# What a cast must know, read in one statement once the assembly is locked (a statement of its
+# own: in READ COMMITTED it sees every proxy revoked before the lock was granted).
+_CAST_CHECKS = """
+    SELECT
+        EXISTS (SELECT 1 FROM governance_participation WHERE roll_entry_id = %(voter)s),
+        (SELECT holder.name
+           FROM governance_proxy AS proxy
+           JOIN governance_rollentry AS holder ON holder.id = proxy.holder_id
+          WHERE proxy.giver_id = %(voter)s AND proxy.revoked_at IS NULL),
+        EXISTS (SELECT 1 FROM governance_proxy
+                 WHERE assembly_id = %(assembly)s AND giver_id = %(principal)s
+                   AND holder_id = %(voter)s AND revoked_at IS NULL),
+        EXISTS (SELECT 1 FROM governance_participation WHERE roll_entry_id = %(principal)s),
+        ARRAY (SELECT id FROM governance_resolution
+                WHERE assembly_id = %(assembly)s ORDER BY number)
+"""
+
+# Once per resolution; a row that is already there (a concurrent cast for the same member that
+# committed first) is skipped, and the cast then refused and rolled back as a whole.
+_PARTICIPATIONS_INSERT = """
+    INSERT INTO governance_participation (resolution_id, roll_entry_id, cast_by_id, channel)
+    SELECT resolution_id, %(entry)s::bigint, %(cast_by)s::bigint, %(channel)s
+      FROM unnest(%(resolutions)s::bigint[]) AS resolution_id
+    ON CONFLICT (resolution_id, roll_entry_id) DO NOTHING
+"""
+
+_BALLOTS_INSERT = """
+    INSERT INTO governance_ballot (id, resolution_id, college_id, choice, receipt)
+    SELECT id, resolution_id, %(college)s::bigint, choice, receipt
+      FROM unnest(%(ids)s::uuid[], %(resolutions)s::bigint[], %(choices)s::varchar[],
+                  %(receipts)s::varchar[]) AS ballot (id, resolution_id, choice, receipt)
+"""
+
+
 @transaction.atomic
 def ballot_cast(
     *,
@@ -158,41 +215,68 @@ def ballot_cast(
     actor: Any,
     now: dt.datetime | None = None,
 ) -> CastOutcome:
-    """Record `voter`'s vote (or, with `principal`, the vote of the member they represent)."""
+    """Record `voter`'s vote (or, with `principal`, the vote of the member they represent).
+
+    The hot path of an election: a fixed handful of statements (lock, checks, two inserts,
+    the audit event), whatever the size of the roll.
+    """
     now = now or timezone.now()
     assembly = _lock_for_casting(assembly)
     channel = voting_channel(assembly=assembly, now=now)
-    if principal is None and Participation.objects.filter(roll_entry=voter).exists():
+    if voter.assembly_id != assembly.pk:
+        raise DomainError(_("You are not on the roll of this assembly."), code="not_on_roll")
+    for_self = principal is None or principal.pk == voter.pk
+    if not for_self and principal.assembly_id != assembly.pk:
+        raise DomainError(_("This member is not on the roll of this assembly."), code="not_on_roll")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CAST_CHECKS,
+            {
+                "voter": voter.pk,
+                "principal": None if for_self else principal.pk,
+                "assembly": assembly.pk,
+            },
+        )
+        voter_voted, given_to, holds, principal_voted, resolution_ids = cursor.fetchone()
+    if principal is None and voter_voted:
         raise _already_voted(voter)  # said before "you gave a proxy": the holder used it
-    for_entry = _entry_voting_for(assembly=assembly, voter=voter, principal=principal)
-    ordered = _validated_choices(assembly, choices)
-    if Participation.objects.filter(roll_entry=for_entry).exists():
+    if for_self:
+        if given_to is not None:
+            raise _proxy_given(given_to)
+        for_entry, for_entry_voted = voter, voter_voted
+    else:
+        if not holds:
+            raise _no_proxy(principal)
+        for_entry, for_entry_voted = principal, principal_voted
+    ordered = _ordered_choices(resolution_ids, choices)
+    if for_entry_voted:
         raise _already_voted(for_entry)
 
     code = receipt_code_new()
-    try:
-        with transaction.atomic():
-            Participation.objects.bulk_create(
-                Participation(
-                    resolution_id=resolution_id,
-                    roll_entry=for_entry,
-                    cast_by=voter if for_entry.pk != voter.pk else None,
-                    channel=channel,
-                )
-                for resolution_id, _choice in ordered
-            )
-    except IntegrityError:
-        # Another request cast this member's vote between our check and our insert.
-        raise _already_voted(for_entry) from None
-    Ballot.objects.bulk_create(
-        Ballot(
-            resolution_id=resolution_id,
-            college_id=for_entry.college_id,
-            choice=choice,
-            receipt=receipt_digest(code=code, resolution_id=resolution_id),
+    resolutions = [resolution_id for resolution_id, _choice in ordered]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PARTICIPATIONS_INSERT,
+            {
+                "entry": for_entry.pk,
+                "cast_by": None if for_self else voter.pk,
+                "channel": channel,
+                "resolutions": resolutions,
+            },
         )
-        for resolution_id, choice in ordered
-    )
+        if cursor.rowcount != len(ordered):
+            # Another request cast this member's vote between our check and our insert.
+            raise _already_voted(for_entry)
+        cursor.execute(
+            _BALLOTS_INSERT,
+            {
+                "college": for_entry.college_id,
+                "ids": [uuid.uuid4() for _ in ordered],
+                "resolutions": resolutions,
+                "choices": [choice for _resolution_id, choice in ordered],
+                "receipts": [receipt_digest(code=code, resolution_id=pk) for pk in resolutions],
+            },
+        )
     # Who took part, how and for whom: never what, never the receipt.
     audit_record(
         actor=actor,
@@ -200,7 +284,7 @@ def ballot_cast(
         target=assembly,
         data={
             "member_number": for_entry.member_number,
-            "cast_by_holder": voter.member_number if for_entry.pk != voter.pk else None,
+            "cast_by_holder": None if for_self else voter.member_number,
             "channel": channel,
             "resolutions": len(ordered),
         },

@@ -80,10 +80,10 @@ def _send_receipts(request: HtmxHttpRequest, assembly: Assembly, outcomes: list[
 @login_required
 def ballot(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Choose, review, cast. Without JavaScript: three plain form steps."""
-    assembly = _assembly(pk)
-    voter = selectors.roll_entry_for_user(assembly=assembly, user=request.user)
+    voter = selectors.voter_for_user(assembly_pk=pk, user=request.user)
     if voter is None:
         raise Http404
+    assembly = voter.assembly
     situation = selectors.ballot_situation(assembly=assembly, voter=voter)
     resolutions = list(selectors.resolutions_of(assembly=assembly))
     closed_reason = _voting_state(assembly)
@@ -135,9 +135,11 @@ def ballot(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def ballot_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Change a vote already cast, when the statutes allow it, with that vote's receipt."""
-    assembly = _assembly(pk)
-    voter = selectors.roll_entry_for_user(assembly=assembly, user=request.user)
-    if voter is None or not assembly.statutes or not assembly.statutes.revote_allowed:
+    voter = selectors.voter_for_user(assembly_pk=pk, user=request.user)
+    if voter is None:
+        raise Http404
+    assembly = voter.assembly
+    if not assembly.statutes or not assembly.statutes.revote_allowed:
         raise Http404
     situation = selectors.ballot_situation(assembly=assembly, voter=voter)
     voted = [voice for voice in situation.voices if voice.voted]

@@ -6,13 +6,19 @@ import pytest
 from django.utils import timezone
 
 from coop.errors import DomainError
+from coop.models import Statutes
 from governance.models import Assembly, Ballot, Participation, Proxy, RollEntry
 from governance.services.ballots import (
     ballot_cast,
     receipt_digest,
     receipt_normalise,
 )
-from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
+from tests.governance.factories import (
+    convened_assembly,
+    draft_assembly,
+    members_admitted,
+    statutes_and_register,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +205,73 @@ def test_a_holder_votes_for_the_principal_in_the_principals_college(assembly):
             actor=None,
             now=before_deadline(assembly),
         )
+
+
+def test_without_colleges_in_the_statutes_a_ballot_has_no_college():
+    register = statutes_and_register(colleges_enabled=False)
+    member = members_admitted(register, 1)[0]
+    assembly = draft_assembly()
+    # As the convocation freezes the roll when the statutes have no colleges.
+    entry = RollEntry.objects.create(
+        assembly=assembly, member=member, college=None, member_number=member.number, name="M"
+    )
+    assembly.status = Assembly.Status.CONVENED
+    assembly.statutes = Statutes.objects.get()
+    assembly.convened_at = timezone.now()
+    assembly.save()
+
+    outcome = ballot_cast(
+        assembly=assembly,
+        voter=entry,
+        choices=all_for(assembly),
+        actor=None,
+        now=before_deadline(assembly),
+    )
+
+    digests = [receipt_digest(code=outcome.receipt, resolution_id=pk) for pk in all_for(assembly)]
+    assert [b.college_id for b in Ballot.objects.filter(receipt__in=digests)] == [None, None]
+
+
+def test_a_holder_cannot_vote_again_for_a_principal_who_voted_first(assembly):
+    holder, principal, *_ = entries(assembly)
+    ballot_cast(
+        assembly=assembly,
+        voter=principal,
+        choices=all_for(assembly),
+        actor=None,
+        now=before_deadline(assembly),
+    )
+    # A proxy given afterwards (through the admin, say) does not open a second vote.
+    Proxy.objects.create(assembly=assembly, giver=principal, holder=holder)
+
+    with pytest.raises(DomainError, match=f"already been cast for {principal.name}"):
+        ballot_cast(
+            assembly=assembly,
+            voter=holder,
+            principal=principal,
+            choices=all_for(assembly, "against"),
+            actor=None,
+            now=before_deadline(assembly),
+        )
+    assert Participation.objects.filter(roll_entry=principal).count() == 2
+    assert not Ballot.objects.filter(choice="against").exists()
+
+
+def test_a_principal_from_another_assembly_is_refused(assembly):
+    holder = entries(assembly)[0]
+    register = statutes_and_register()
+    other = convened_assembly(members=members_admitted(register, 1))
+    stranger = RollEntry.objects.get(assembly=other)
+    with pytest.raises(DomainError, match="This member is not on the roll"):
+        ballot_cast(
+            assembly=assembly,
+            voter=holder,
+            principal=stranger,
+            choices=all_for(assembly),
+            actor=None,
+            now=before_deadline(assembly),
+        )
+    assert not Participation.objects.exists()
 
 
 def test_a_member_who_gave_a_proxy_cannot_vote_unless_they_revoke_it(assembly):
