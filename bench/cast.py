@@ -26,13 +26,18 @@ opens one, on both sides alike):
   reads the benchmark's queue, which is deleted at the end) and the receipt page rendered.
   Every answer must be the receipt page.
 - baseline: GET of the trivial view, with the same cookies, from the same pool.
+- floor, for context: POST to a view of the benchmark's URL configuration that does what any
+  signed-in write must do and nothing else (session, CSRF, the user loaded, one audit event
+  written and committed) and answers 10 bytes of text: no roll, no checks, no page, no e-mail.
+  No cast can be faster than this on the same machine; its ratio says what a target can ask.
 
-Rounds alternate app and baseline (after one warm-up of each); the median of each side is
-kept. Prints one line:
+Rounds alternate the sides (after one warm-up of each); the median of each side is kept.
+Prints one line:
 
-    cast: ratio=R target=0.25
+    cast: ratio=R target=0.25 floor=F
 
-R = app requests per second / baseline requests per second. Exits non-zero if a cast was not
+R = app requests per second / baseline requests per second; F = floor requests per second /
+baseline requests per second. Exits non-zero if a cast was not
 answered with the receipt page, if the ballots and participations written are not one per
 voter and resolution, or if a second cast by a voter is not refused. The database is created
 and dropped here (kept with BENCH_KEEP=1).
@@ -76,12 +81,14 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CASTS = int(os.environ.get("BENCH_CASTS", "200"))  # voters per round
 WARM_CASTS = 60
 TRIVIAL = int(os.environ.get("BENCH_TRIVIAL", "1500"))  # GETs per round
+FLOOR = int(os.environ.get("BENCH_FLOOR", "600"))  # floor POSTs per round
 ROLL = int(os.environ.get("BENCH_ROLL", "5000"))
 RESOLUTIONS = 3
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # 3 as in the Dockerfile
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "6"))
 TARGET = 0.25
 TRIVIAL_PATH = "/bench-trivial/"
+FLOOR_PATH = "/bench-floor/"
 
 COLLEGES = [
     # code, name, weight, position
@@ -98,15 +105,32 @@ from coop.settings.test import *  # noqa: F403
 ROOT_URLCONF = "bench_cast_urls"
 """
 URLS_MODULE = f"""
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.urls import include, path
+from django.views.decorators.http import require_POST
+
+from coop.audit import audit_record
 
 
 def trivial(request):
     return HttpResponse(b"trivial ok\\n", content_type="text/plain")
 
 
-urlpatterns = [path("{TRIVIAL_PATH.strip("/")}/", trivial), path("", include("coop.urls"))]
+@require_POST
+@login_required
+def floor(request):
+    with transaction.atomic():
+        audit_record(actor=request.user, action="bench.floor")
+    return HttpResponse(b"floor ok\\n", content_type="text/plain")
+
+
+urlpatterns = [
+    path("{TRIVIAL_PATH.strip("/")}/", trivial),
+    path("{FLOOR_PATH.strip("/")}/", floor),
+    path("", include("coop.urls")),
+]
 """
 
 
@@ -417,6 +441,18 @@ def main() -> int:
             if status != 200 or content != b"trivial ok\n":
                 failures.append(f"trivial: {status} {content[:300]!r}")
 
+        def floor_one(index: int) -> None:
+            cookie, token = cookies[index % voters]
+            body = urlencode({"csrfmiddlewaretoken": token})
+            status, content = request("POST", FLOOR_PATH, cookie, body)
+            if status != 200 or content != b"floor ok\n":
+                failures.append(f"floor: {status} {content[:300]!r}")
+
+        def floors(count: int) -> float:
+            start = time.perf_counter()
+            list(pool.map(floor_one, range(count)))
+            return count / (time.perf_counter() - start)
+
         def casts(count: int) -> float:
             batch = [next(next_voter) for _ in range(count)]
             start = time.perf_counter()
@@ -430,15 +466,21 @@ def main() -> int:
 
         casts(WARM_CASTS)
         trivials(TRIVIAL // 3)
-        app, raw = [], []
+        floors(FLOOR // 3)
+        app, raw, floor = [], [], []
         for round_number in range(ROUNDS):
-            sides = [(lambda: trivials(TRIVIAL), raw), (lambda: casts(CASTS), app)]
+            sides = [
+                (lambda: trivials(TRIVIAL), raw),
+                (lambda: casts(CASTS), app),
+                (lambda: floors(FLOOR), floor),
+            ]
             if round_number % 2:
                 sides.reverse()
             for run, results in sides:
                 results.append(run())
         verbose(f"casts/s {[round(x, 1) for x in app]}")
         verbose(f"trivial GETs/s {[round(x, 1) for x in raw]}")
+        verbose(f"floor POSTs/s {[round(x, 1) for x in floor]}")
 
         # A second cast by a voter is refused, and changes nothing.
         status, content = request("POST", ballot_path, cookies[0][0], bodies[0])
@@ -484,7 +526,8 @@ def main() -> int:
             drop_database(url, BENCH_DB)
 
     ratio = statistics.median(app) / statistics.median(raw)
-    print(f"cast: ratio={ratio:.2f} target={TARGET}")
+    floor_ratio = statistics.median(floor) / statistics.median(raw)
+    print(f"cast: ratio={ratio:.2f} target={TARGET} floor={floor_ratio:.2f}")
     verbose(
         f"median casts/s {statistics.median(app):.1f}, trivial GETs/s {statistics.median(raw):.1f}"
     )
