@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from coop.views import core
+from coop.views import core, mfa
 
 # The Django admin signs in through allauth: same rate limits, MFA and e-mail rules.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -13,6 +13,9 @@ urlpatterns = [
     path("", core.home, name="home"),
     path("health", core.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Two of allauth's pages, keeping the page the administrator was opening (coop.views.mfa).
+    path("accounts/2fa/totp/activate/", mfa.activate_totp, name="mfa_activate_totp"),
+    path("accounts/2fa/recovery-codes/", mfa.view_recovery_codes, name="mfa_view_recovery_codes"),
     path("accounts/", include("allauth.urls")),
     path("coop/", include("coop.web_urls")),
     path("members/", include("members.urls")),

@@ -79,7 +79,13 @@ def test_administrator_sets_up_totp_then_signs_in_with_it(page: Page) -> None:
     assert len(codes) == 10
     assert all(code.isalnum() for code in codes)
 
-    page.goto(reverse("admin:index"))
+    # Then on to the page they were opening when they were asked to set it up.
+    click_and_load(
+        page,
+        page.get_by_role(
+            "link", name=fr("I have saved my codes: continue to the page I was opening")
+        ),
+    )
     expect_django_admin_index(page)
 
     # Next time: password, then the authenticator's code, then the admin they asked for.
