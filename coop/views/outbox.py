@@ -16,9 +16,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from coop.errors import DomainError
+from coop.http import HtmxHttpRequest, wants_partial
 from coop.models import Notice, NoticeDelivery
 from coop.outbox import (
     delivery_requeue,
@@ -33,10 +33,6 @@ from coop.roles import Role, role_required
 PAGE_SIZE = 50
 
 Status = NoticeDelivery.Status
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 class LettersPostedForm(forms.Form):
@@ -66,7 +62,7 @@ def outbox_index(request: HtmxHttpRequest) -> HttpResponse:
     """Every notice with how many of its copies are waiting, sent, failed or interrupted."""
     page = Paginator(notice_list_with_counts(), PAGE_SIZE).get_page(request.GET.get("page"))
     template = "coop/outbox_index.html"
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         template += "#outbox-notices"
     return render(request, template, {"page": page})
 
@@ -93,7 +89,7 @@ def outbox_notice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "posted_form": LettersPostedForm(initial={"posted_on": timezone.localdate()}),
     }
     template = "coop/outbox_notice.html"
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         template += "#outbox-deliveries"
     return render(request, template, context)
 

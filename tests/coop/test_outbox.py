@@ -690,6 +690,11 @@ def test_notice_page_shows_each_copy_filters_and_offers_to_requeue(admin_client)
     body = partial.content.decode()
     assert body.lstrip().startswith('<section id="outbox-deliveries"')
     assert "m0@example.org" in body and "<html" not in body
+    # Going back in the browser's history, htmx asks for the whole page again.
+    restored = admin_client.get(
+        url, {"status": "sent"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in restored.content.decode()
 
 
 @pytest.mark.django_db
