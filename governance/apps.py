@@ -8,4 +8,6 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Celery finds `tasks` modules by itself; the vote's tasks live apart from the meeting's.
-        from governance import tasks_voting  # noqa: F401
+        # `gdpr` adds the member's assemblies to their personal-data export (RULES 5); the
+        # registration is idempotent.
+        from governance import gdpr, tasks_voting  # noqa: F401
