@@ -9,7 +9,8 @@ from heritage import services
 
 @shared_task(acks_late=True)
 def heritage_expire_offers() -> int:
-    """Offers not taken in time: the seat goes to the next person of the waiting line."""
+    """Offers not taken in time: the seat goes to the next person of the waiting line, and the
+    person whose offer lapsed is told (once: the outbox keeps one copy per registration)."""
     return services.offers_expire()
 
 

@@ -44,6 +44,8 @@ urlpatterns = [
     path("organise/<slug:slug>/items/new/", items.item_new, name="item_create"),
     path("organise/items/<int:pk>/edit/", items.item_edit, name="item_edit"),
     path("organise/items/<int:pk>/images/", items.image_new, name="item_image_add"),
+    path("organise/items/<int:pk>/remove/", items.item_remove_view, name="item_remove"),
+    path("organise/images/<int:pk>/remove/", items.image_remove_view, name="item_image_remove"),
     path("organise/<slug:slug>/walks/new/", items.walk_new, name="walk_create"),
     path("organise/walks/<int:pk>/edit/", items.walk_edit, name="walk_edit"),
     # Organisers.

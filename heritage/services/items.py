@@ -14,8 +14,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coop.audit import audit_record
-from coop.errors import DomainError
+from coop.errors import DomainError, PermissionRefused
+from coop.roles import has_totp, is_administrator
 from heritage.models import HeritageCommunity, HeritageItem, ItemImage, Walk, WalkStop
+from heritage.selectors import is_organiser
 from heritage.services.gatherings import check_organiser
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -210,3 +212,105 @@ def walk_update(
         data={"items": [item.pk for item in items]},
     )
     return walk
+
+
+def may_remove(*, user: Any, community: HeritageCommunity) -> bool:
+    """Who may remove an item or an image (consent withdrawn): the community's organisers, and
+    the administrators who protect their account with an authenticator app (TOTP)."""
+    if is_organiser(user=user, community=community):
+        return True
+    return getattr(user, "is_authenticated", False) and is_administrator(user) and has_totp(user)
+
+
+def _check_remover(actor: Any, community: HeritageCommunity) -> None:
+    if not may_remove(user=actor, community=community):
+        raise PermissionRefused(
+            _("Only the organisers of %(community)s can do this.") % {"community": community.name},
+            code="not_organiser",
+        )
+
+
+def _delete_file_on_commit(image: ItemImage) -> None:
+    """The file goes once the removal is committed: a rolled-back removal keeps its image."""
+    storage, name = image.image.storage, image.image.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+@transaction.atomic
+def image_remove(*, image: ItemImage, actor: Any) -> HeritageItem:
+    """Remove an image of an item (its contributor withdrew their consent, or it is wrong).
+
+    The row goes in the transaction; the file, only after it commits. Returns the item."""
+    image = ItemImage.objects.select_for_update().filter(pk=image.pk).first()
+    if image is None:
+        raise DomainError(_("This image was already removed."), code="no_image")
+    item = HeritageItem.objects.select_related("community").get(pk=image.item_id)
+    _check_remover(actor, item.community)
+    audit_record(
+        actor=actor,
+        action="heritage.image_removed",
+        target=image,
+        data={
+            "item": item.pk,
+            "author": image.author,
+            "licence": image.licence,
+            "file": image.image.name,
+        },
+    )
+    _delete_file_on_commit(image)
+    image.delete()
+    return item
+
+
+def walks_through(item: HeritageItem) -> list[Walk]:
+    """The walks that stop at the item, by title."""
+    return list(Walk.objects.filter(stops__item=item).order_by("title", "id"))
+
+
+@transaction.atomic
+def item_remove(*, item: HeritageItem, actor: Any) -> HeritageCommunity:
+    """Remove an item and its images (their files after commit). Returns its community.
+
+    An item that is a stop of a walk stays until the walks are changed: removing it would
+    silently change an itinerary that gatherings may follow."""
+    item = (
+        HeritageItem.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .filter(pk=item.pk)
+        .first()
+    )
+    if item is None:
+        raise DomainError(_("This item was already removed."), code="no_item")
+    _check_remover(actor, item.community)
+    # The item row is locked: no walk can add it as a stop until this transaction ends.
+    walks = walks_through(item)
+    if walks:
+        raise DomainError(
+            _(
+                "“%(item)s” is a stop of these walks: %(walks)s. "
+                "Take it out of them first, then remove it."
+            )
+            % {
+                "item": item.title,
+                "walks": ", ".join(_("“%(title)s”") % {"title": walk.title} for walk in walks),
+            },
+            code="item_in_walk",
+        )
+    images = list(ItemImage.objects.select_for_update().filter(item=item).order_by("id"))
+    audit_record(
+        actor=actor,
+        action="heritage.item_removed",
+        target=item,
+        data={
+            "title": item.title,
+            "community": item.community_id,
+            "images": [image.image.name for image in images],
+        },
+    )
+    for image in images:
+        _delete_file_on_commit(image)
+    ItemImage.objects.filter(pk__in=[image.pk for image in images]).delete()
+    community = item.community
+    item.delete()
+    return community

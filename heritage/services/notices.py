@@ -23,6 +23,7 @@ GUEST_VERIFY = "heritage.guest_verify"
 REGISTRATION_CONFIRMED = "heritage.registration_confirmed"
 REGISTRATION_WAITING = "heritage.registration_waiting"
 SEAT_OFFERED = "heritage.seat_offered"
+OFFER_LAPSED = "heritage.offer_lapsed"
 GATHERING_PUBLISHED = "heritage.gathering_published"
 GATHERING_CHANGED = "heritage.gathering_changed"
 GATHERING_CANCELLED = "heritage.gathering_cancelled"
@@ -96,6 +97,21 @@ def notify_registration(
     notice_enqueue(
         kind=kind, reference=registration_key(registration), deliveries=[draft], actor=actor
     )
+
+
+def notify_offer_lapsed(
+    *, registration: Registration, registrations_open: bool, seats_free: bool
+) -> None:
+    """Tell the person whose offer of a seat lapsed: they left the waiting list, and whether
+    registering again would give them a seat, a place at the end of the line, or nothing
+    (registrations closed). One copy per lapsed offer: the notice is (kind, registration)."""
+    draft = _registration_draft(
+        registration,
+        "seat_offer_lapsed",
+        registrations_open=registrations_open,
+        seats_free=seats_free,
+    )
+    notice_enqueue(kind=OFFER_LAPSED, reference=registration_key(registration), deliveries=[draft])
 
 
 def notify_registrations(

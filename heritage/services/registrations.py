@@ -336,7 +336,8 @@ def registration_confirm_offer(*, registration: Registration) -> Registration:
 
 
 def offers_expire(*, now: dt.datetime | None = None) -> int:
-    """Offers whose deadline passed: the seat goes to the next of the waiting line (beat)."""
+    """Offers whose deadline passed: the seat goes to the next of the waiting line, and the
+    person whose offer lapsed is told, once (beat)."""
     now = now or timezone.now()
     due = list(
         Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now)
@@ -367,6 +368,18 @@ def _offer_expire(*, pk: int, now: dt.datetime) -> int:
         data={"gathering": gathering.pk},
     )
     seats_fill(gathering=gathering, now=now)
+    # Told once the seat went on: can they still register (again, at the end of the line)?
+    try:
+        registrations_open_check(gathering, now)
+    except DomainError:
+        registrations_open = False
+    else:
+        registrations_open = True
+    notices.notify_offer_lapsed(
+        registration=registration,
+        registrations_open=registrations_open,
+        seats_free=gathering.seats_taken < gathering.capacity,
+    )
     return 1
 
 

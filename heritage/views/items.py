@@ -12,10 +12,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
+from coop.roles import has_totp, is_administrator, mfa_setup_redirect
 from heritage.forms import ImageForm, ItemCreateForm, ItemForm, WalkForm
-from heritage.models import HeritageCommunity, HeritageItem, Walk
+from heritage.models import HeritageCommunity, HeritageItem, ItemImage, Walk
 from heritage.selectors import is_organiser, walk_stops
-from heritage.services.items import image_add, item_create, item_update, walk_create, walk_update
+from heritage.services.items import (
+    image_add,
+    image_remove,
+    item_create,
+    item_remove,
+    item_update,
+    may_remove,
+    walk_create,
+    walk_update,
+    walks_through,
+)
 
 
 def _organised(request: HtmxHttpRequest, community: HeritageCommunity) -> None:
@@ -34,6 +45,7 @@ def item_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "images": item.images.all(),
             "walks": item.walks.order_by("title"),
             "is_organiser": is_organiser(user=request.user, community=item.community),
+            "may_remove": may_remove(user=request.user, community=item.community),
             "image_form": ImageForm(),
         },
     )
@@ -136,6 +148,7 @@ def image_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "images": item.images.all(),
             "walks": item.walks.order_by("title"),
             "is_organiser": True,
+            "may_remove": True,
             "image_form": form,
             "form": form,
         },
@@ -208,3 +221,58 @@ def walk_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             positions=positions,
         )
     return _walk_page(request, form, walk.community, walk)
+
+
+def _removal_guard(request: HtmxHttpRequest, community: HeritageCommunity) -> HttpResponse | None:
+    """Organisers of the community may remove; administrators too, once they use TOTP."""
+    if is_organiser(user=request.user, community=community):
+        return None
+    if is_administrator(request.user):
+        return None if has_totp(request.user) else mfa_setup_redirect(request)
+    raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def image_remove_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then remove an image of an item (its contributor may withdraw their consent)."""
+    image = get_object_or_404(ItemImage.objects.select_related("item__community"), pk=pk)
+    item = image.item
+    if (refused := _removal_guard(request, item.community)) is not None:
+        return refused
+    if request.method == "POST":
+        try:
+            image_remove(image=image, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The image is removed."))
+        return redirect("heritage:item", pk=item.pk)
+    return render(request, "heritage/image_remove.html", {"image": image, "item": item})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def item_remove_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then remove an item with its images; an item on a walk stays until the walk is
+    changed (the page says which walks)."""
+    item = get_object_or_404(HeritageItem.objects.select_related("community"), pk=pk)
+    if (refused := _removal_guard(request, item.community)) is not None:
+        return refused
+    if request.method == "POST":
+        try:
+            community = item_remove(item=item, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            if exc.code == "no_item":  # removed meanwhile, by someone else
+                return redirect("heritage:community", slug=item.community.slug)
+            return redirect("heritage:item_remove", pk=item.pk)
+        messages.success(
+            request, _("“%(title)s” is removed, with its images.") % {"title": item.title}
+        )
+        return redirect("heritage:community", slug=community.slug)
+    return render(
+        request,
+        "heritage/item_remove.html",
+        {"item": item, "images": item.images.all(), "walks": walks_through(item)},
+    )
