@@ -1,10 +1,14 @@
 """Reads of the vote: who may vote for whom, results, the published ballot box, receipts."""
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Q, QuerySet, Subquery
+from django.utils.formats import number_format
 
+from coop.fractions import format_fraction
 from governance.models import (
     Assembly,
     Ballot,
@@ -101,6 +105,79 @@ def results_of(*, assembly: Assembly) -> list[tuple[Resolution, ResolutionResult
         r.resolution_id: r for r in ResolutionResult.objects.filter(resolution__assembly=assembly)
     }
     return [(resolution, results.get(resolution.pk)) for resolution in resolutions]
+
+
+@dataclass(frozen=True)
+class CollegeStep:
+    """One college's line of the hand check, from the stored arithmetic."""
+
+    name: str
+    weight: str
+    votes_for: int
+    expressed: int
+    abstentions: int
+    share: str | None  # for / expressed, reduced; None when nothing was expressed
+    counted_weight: str
+    contribution: str
+    rescaled: bool  # its counted weight is its weight over the weights that expressed
+
+
+@dataclass(frozen=True)
+class ResultSteps:
+    """A resolution's result as sentences a member can check with pen and paper."""
+
+    colleges: list[CollegeStep]
+    expressed_weight: str  # the sum of the weights of the colleges that expressed
+    terms: str  # "6/25 + 9/50 + 1/5"
+    total: str | None  # None when nobody expressed a vote
+    total_percent: str
+    threshold: str
+    threshold_percent: str
+    strict: bool
+    adopted: bool
+
+
+def percent_text(value: Fraction) -> str:
+    """A percentage for reading (two decimals, localised); decisions use the exact fraction."""
+    hundredths = (Decimal(value.numerator) * 100 / Decimal(value.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_EVEN
+    )
+    return f"{number_format(hundredths, 2)}\u00a0%"
+
+
+def result_steps(result: ResolutionResult) -> ResultSteps:
+    """The stored tally of a resolution, step by step (RULES 8)."""
+    lines = result.colleges
+    expressed_weight = sum(
+        (Fraction(line["weight"]) for line in lines if line["expressed"]), Fraction(0)
+    )
+    colleges = [
+        CollegeStep(
+            name=line["name"],
+            weight=line["weight"],
+            votes_for=line["for"],
+            expressed=line["expressed"],
+            abstentions=line["abstain"],
+            share=line["share_for"],
+            counted_weight=line["counted_weight"],
+            contribution=line["contribution"],
+            rescaled=bool(line["expressed"]) and line["counted_weight"] != line["weight"],
+        )
+        for line in lines
+    ]
+    threshold = Fraction(result.majority_threshold)
+    total = Fraction(result.weighted_for) if result.weighted_for else None
+    return ResultSteps(
+        colleges=colleges,
+        expressed_weight=format_fraction(expressed_weight),
+        terms=" + ".join(line["contribution"] for line in lines if line["expressed"]),
+        total=result.weighted_for or None,
+        total_percent=percent_text(total) if total is not None else "",
+        threshold=result.majority_threshold,
+        threshold_percent=percent_text(threshold),
+        strict=result.majority_strict,
+        adopted=result.adopted,
+    )
 
 
 def room_counts_of(*, assembly: Assembly) -> QuerySet[RoomCount]:

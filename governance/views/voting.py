@@ -198,7 +198,10 @@ def results(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         receipt_lines = selectors.receipt_lookup(assembly=assembly, code=form.cleaned_data["code"])
     context = {
         "assembly": assembly,
-        "results": selectors.results_of(assembly=assembly),
+        "results": [
+            (resolution, result, selectors.result_steps(result) if result else None)
+            for resolution, result in selectors.results_of(assembly=assembly)
+        ],
         "published": assembly.status == Assembly.Status.PUBLISHED,
         "receipt_form": form,
         "receipt_lines": receipt_lines,

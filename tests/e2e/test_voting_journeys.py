@@ -169,6 +169,19 @@ def test_results_show_the_arithmetic_and_the_voter_finds_their_ballot(
     expect(page.get_by_text(fr("Adopted"), exact=True).first).to_be_visible()
     expect(page.get_by_text("5/7").first).to_be_visible()  # 4/7 * 1/2 + 3/7 * 1
 
+    # The same, written out to be checked by hand (opened from its summary, with the keyboard).
+    hand_check = page.locator("details.hand-check").first
+    summary = hand_check.locator("summary")
+    expect(summary).to_have_text(fr("Check resolution %(number)s by hand") % {"number": 1})
+    summary.focus()
+    page.keyboard.press("Enter")
+    employees_step = hand_check.get_by_role("listitem").filter(has_text="Salariés")
+    expect(employees_step).to_contain_text("1/2 = 1/2")
+    expect(employees_step).to_contain_text("2/5 ÷ 7/10 = 4/7")
+    expect(employees_step).to_contain_text("4/7 \u00d7 1/2 = 2/7")
+    expect(hand_check).to_contain_text("3/7 + 2/7 = 5/7")
+    assert_accessible(page)
+
     page.get_by_role("textbox", name=fr("Your receipt")).fill(receipts[me.pk].lower())
     click_and_load(page, page.get_by_role("button", name=fr("Look for my ballot")))
     assert_accessible(page)

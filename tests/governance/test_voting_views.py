@@ -148,6 +148,10 @@ def test_results_receipt_check_and_a_recount_of_the_published_box(
     page = client.get(results_url).content.decode()
     assert "Adopted" in page
     assert "2/3" in page  # one college, 2 for out of 3 expressed
+    # The same arithmetic, written out to be checked by hand.
+    assert "Check resolution 1 by hand" in page
+    assert "2 for out of 3 expressed, a share for of 2/3 = 2/3" in page
+    assert "the resolution is adopted." in page
 
     check = client.get(results_url, {"code": receipt.lower().replace("-", " ")}).content.decode()
     assert "Your ballot is in the ballot box" in check
