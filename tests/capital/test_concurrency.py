@@ -2,12 +2,9 @@
 its own database connection)."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.utils import translation
 
 from capital import selectors
 from capital.models import ShareMovement
@@ -15,37 +12,16 @@ from capital.services import repayment_make, repayment_request_for_exit
 from coop.errors import DomainError
 from members.services import member_exit
 from tests.capital.factories import approve_accounts, capital_setup, member, subscribe
+from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_in_threads(targets):
-    barrier = threading.Barrier(len(targets))
-    errors: list[BaseException] = []
-
-    def wrap(target):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                target()
-        except BaseException as exc:  # collected and checked in the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_twenty_parallel_subscriptions_get_twenty_consecutive_numbers():
     register = capital_setup()
     members = [member(register, last_name=f"Parallèle {i}") for i in range(20)]
 
-    errors = _run_in_threads([lambda m=m: subscribe(m, 1) for m in members])
+    errors = run_in_threads([lambda m=m: subscribe(m, 1) for m in members])
 
     assert errors == []
     assert list(ShareMovement.objects.values_list("seq", flat=True)) == list(range(1, 21))
@@ -90,7 +66,7 @@ def test_parallel_repayments_near_the_floor_never_go_below_it():
                     return
                 assert exc.code in ("already_repaid", "not_first_in_queue"), exc.code
 
-    errors = _run_in_threads([repay_head] * 6)
+    errors = run_in_threads([repay_head] * 6)
 
     assert errors == []
     on = dt.date(2026, 7, 1)
@@ -122,7 +98,7 @@ def test_parallel_repayments_of_the_same_request_repay_once():
             request=request, effective_on=dt.date(2026, 7, 1), decision_ref="AG", actor=None
         )
 
-    errors = _run_in_threads([repay] * 5)
+    errors = run_in_threads([repay] * 5)
 
     assert len(errors) == 4
     assert all(getattr(e, "code", None) == "already_repaid" for e in errors)

@@ -1,43 +1,16 @@
 """The holder's limit under real concurrency: 50 members give their proxy to the same holder at
 once (threads, each with its own database connection)."""
 
-import threading
-
 import pytest
-from django.db import connection
-from django.utils import translation
 
 from coop.errors import DomainError
 from coop.statutes.rules import proxy_limit
 from governance.models import Proxy
 from governance.services.proxies import proxy_give
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
+from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_in_threads(targets):
-    barrier = threading.Barrier(len(targets))
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def wrap(target):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                target()
-        except BaseException as exc:  # collected and checked in the test thread
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 def test_fifty_members_giving_proxies_to_one_holder_at_once_never_exceed_the_limit():
@@ -51,7 +24,7 @@ def test_fifty_members_giving_proxies_to_one_holder_at_once_never_exceed_the_lim
     def give(giver):
         return lambda: proxy_give(assembly=assembly, giver=giver, holder=holder, actor=None)
 
-    errors = _run_in_threads([give(g) for g in givers])
+    errors = run_in_threads([give(g) for g in givers])
 
     assert Proxy.objects.filter(holder=holder, revoked_at__isnull=True).count() == limit
     assert len(errors) == 50 - limit
@@ -72,7 +45,7 @@ def test_a_member_giving_two_proxies_at_once_gives_one():
     def give(holder):
         return lambda: proxy_give(assembly=assembly, giver=giver, holder=holder, actor=None)
 
-    errors = _run_in_threads([give(h) for h in entries[1:11]])
+    errors = run_in_threads([give(h) for h in entries[1:11]])
 
     assert Proxy.objects.filter(giver=giver).count() == 1
     assert len(errors) == 9
@@ -84,7 +57,7 @@ def test_a_chain_cannot_be_made_by_two_members_giving_to_each_other_at_once():
     assembly = convened_assembly(members=members_admitted(register, 4))
     ada, bob, *_rest = assembly.roll.order_by("member_number")
 
-    errors = _run_in_threads(
+    errors = run_in_threads(
         [
             lambda: proxy_give(assembly=assembly, giver=ada, holder=bob, actor=None),
             lambda: proxy_give(assembly=assembly, giver=bob, holder=ada, actor=None),

@@ -1,39 +1,14 @@
 """The last seats under real concurrency (threads, each with its own database connection)."""
 
-import threading
-
 import pytest
-from django.db import connection
-from django.utils import translation
 
 from heritage.models import Registration
 from heritage.services import registration_cancel, registration_member_create
 from tests.coop.factories import UserFactory
 from tests.heritage.factories import gathering
+from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_in_threads(targets):
-    barrier = threading.Barrier(len(targets))
-    errors: list[BaseException] = []
-
-    def wrap(target):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                target()
-        except BaseException as exc:  # collected and re-raised in the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 def test_fifty_people_registering_at_once_for_ten_seats():
@@ -43,7 +18,7 @@ def test_fifty_people_registering_at_once_for_ten_seats():
     def register(person):
         return lambda: registration_member_create(gathering=event, user=person)
 
-    errors = _run_in_threads([register(p) for p in people])
+    errors = run_in_threads([register(p) for p in people])
     assert errors == []
     event.refresh_from_db()
     assert event.seats_taken == 10
@@ -63,7 +38,7 @@ def test_fifty_people_registering_at_once_for_ten_seats():
 def test_the_same_person_registering_five_times_at_once_is_registered_once():
     event = gathering(capacity=3)
     person = UserFactory(roles=["member"])
-    errors = _run_in_threads([lambda: registration_member_create(gathering=event, user=person)] * 5)
+    errors = run_in_threads([lambda: registration_member_create(gathering=event, user=person)] * 5)
     assert len(errors) == 4
     assert all("already registered" in str(e) for e in errors)
     assert Registration.objects.filter(gathering=event).count() == 1
@@ -80,7 +55,7 @@ def test_seats_freed_at_once_go_to_the_first_of_the_line_in_order():
     def cancel(registration):
         return lambda: registration_cancel(registration=registration)
 
-    errors = _run_in_threads([cancel(r) for r in seated[:4]])
+    errors = run_in_threads([cancel(r) for r in seated[:4]])
     assert errors == []
     event.refresh_from_db()
     assert event.seats_taken == 5

@@ -2,10 +2,8 @@
 they are off the waiting list, and what registering again would give them."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone, translation
 
 from coop.models import NoticeDelivery
@@ -23,6 +21,7 @@ from heritage.services import (
 from heritage.tokens import verify_token
 from tests.coop.factories import UserFactory
 from tests.heritage.factories import gathering
+from tests.threads import run_in_threads
 
 Status = Registration.Status
 LATER = OFFER_DELAY + dt.timedelta(minutes=1)
@@ -145,33 +144,11 @@ def test_the_notice_is_in_the_expirys_transaction(monkeypatch):
     assert not _copies(notices.OFFER_LAPSED).exists()
 
 
-def _run_in_threads(targets):
-    barrier = threading.Barrier(len(targets))
-    errors: list[BaseException] = []
-
-    def wrap(target):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                target()
-        except BaseException as exc:  # collected and re-raised in the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
-
-
 @pytest.mark.django_db(transaction=True)
 def test_beats_expiring_at_once_tell_the_person_once():
     event, people, registrations = _line(waiting=2)
     later = timezone.now() + LATER
-    errors = _run_in_threads([lambda: offers_expire(now=later)] * 4)
+    errors = run_in_threads([lambda: offers_expire(now=later)] * 4)
     assert errors == []
     assert [c.to_email for c in _copies(notices.OFFER_LAPSED)] == [people[1].email]
     assert Registration.objects.get(pk=registrations[2].pk).status == Status.OFFERED

@@ -1,40 +1,16 @@
 """Only-once rules of the register under real concurrency (threads, each its own connection)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
-from django.utils import translation
 
 from members.models import Member
 from members.services import member_admit
 from tests.coop.factories import StatutesFactory
 from tests.members.factories import apply, standard_register
+from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_in_threads(targets):
-    barrier = threading.Barrier(len(targets))
-    errors: list[BaseException] = []
-
-    def wrap(target):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                target()
-        except BaseException as exc:  # collected and re-raised in the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_twenty_parallel_admissions_get_twenty_consecutive_numbers():
@@ -52,7 +28,7 @@ def test_twenty_parallel_admissions_get_twenty_consecutive_numbers():
             actor=None,
         )
 
-    errors = _run_in_threads([admit(m) for m in applicants])
+    errors = run_in_threads([admit(m) for m in applicants])
     assert errors == []
     numbers = sorted(Member.objects.values_list("number", flat=True))
     assert numbers == list(range(1, 21))
@@ -73,7 +49,7 @@ def test_the_same_applicant_admitted_twice_at_once_is_admitted_once():
             actor=None,
         )
 
-    errors = _run_in_threads([admit] * 5)
+    errors = run_in_threads([admit] * 5)
     assert len(errors) == 4
     assert all("cannot be admitted" in str(e) for e in errors)
     member.refresh_from_db()
