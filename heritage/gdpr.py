@@ -1,9 +1,14 @@
-"""The member's heritage activity in their personal-data export (RULES 5, 28-30).
+"""Heritage activity in the personal-data exports (RULES 5, 28-30).
 
-Registered by `HeritageConfig.ready()`. Heritage data is kept by login account, not by entry
-in the register: the section "heritage" holds what is recorded for the member's account (the
-communities they joined or organise, their registrations to gatherings, the items and images
-they contributed). A member without a login account has none of it: every list is empty.
+Heritage data is kept by login account, not by entry in the register: the section "heritage"
+holds what is recorded for an account (the communities it joined or organises, its
+registrations to gatherings, the items and images it contributed).
+
+- A member's export (members.gdpr) gets it through the member's account, registered by
+  `HeritageConfig.ready()`. A member without a login account has none of it: every list is
+  empty.
+- Anyone else with an account (a participant, an organiser who is not a member) downloads
+  `account_data_export`: their account and this same section, nothing of the register.
 
 Registrations made as a guest (a name and an e-mail address, without signing in) belong to no
 account and are not in the export, even when the address is the member's: an address alone
@@ -12,10 +17,17 @@ does not prove who registered.
 
 from typing import Any
 
+from django.utils import timezone
+
+from coop.roles import Role, has_role
 from heritage.models import CommunityMembership, HeritageItem, ItemImage, Registration
 from heritage.selectors import communities_organised_by, waiting_rank
-from members.gdpr import personal_data_section
+from members.gdpr import account_data, json_ready, personal_data_section
 from members.models import Member
+from members.selectors import member_for_user
+
+#: The download of an account that is not a member's: "account" and "heritage" sections.
+ACCOUNT_DATA_FORMAT = "voliere-account-data/1"
 
 
 def _registration(registration: Registration) -> dict[str, Any]:
@@ -41,12 +53,10 @@ def _registration(registration: Registration) -> dict[str, Any]:
     }
 
 
-@personal_data_section
-def heritage(member: Member) -> tuple[str, Any]:
-    """The heritage data of the member's login account (empty lists without one)."""
-    user = member.user
+def heritage_data(*, user: Any | None) -> dict[str, Any]:
+    """The heritage data of a login account (empty lists without one)."""
     if user is None:
-        return "heritage", {
+        return {
             "communities": [],
             "communities_organised": [],
             "registrations": [],
@@ -73,7 +83,7 @@ def heritage(member: Member) -> tuple[str, Any]:
         .select_related("item")
         .order_by("created_at", "id")
     )
-    return "heritage", {
+    return {
         "communities": [
             {
                 "community": membership.community.name,
@@ -113,4 +123,27 @@ def heritage(member: Member) -> tuple[str, Any]:
             }
             for image in images
         ],
+    }
+
+
+@personal_data_section
+def heritage(member: Member) -> tuple[str, Any]:
+    """The heritage data of the member's login account (empty lists without one)."""
+    return "heritage", heritage_data(user=member.user)
+
+
+def has_member_export(*, user: Any) -> bool:
+    """Whether the account downloads the member's export (members:me_data): a member's role
+    and an entry in the register. Every other account downloads `account_data_export`."""
+    return has_role(user, Role.MEMBER) and member_for_user(user=user) is not None
+
+
+def account_data_export(*, user: Any) -> dict[str, Any]:
+    """Everything the cooperative holds about an account that is not a member's: the account
+    itself and its heritage activity, JSON-ready, in the member export's conventions."""
+    return {
+        "format": ACCOUNT_DATA_FORMAT,
+        "generated_at": timezone.localtime().isoformat(),
+        "account": json_ready(account_data(user=user)),
+        "heritage": json_ready(heritage_data(user=user)),
     }

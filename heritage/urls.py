@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from heritage.views import admin, communities, items, organise, public
+from heritage.views import admin, communities, data, items, organise, public
 
 app_name = "heritage"
 
@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     path("participate/<str:token>/", communities.participant_verify, name="participant_verify"),
     path("my/", communities.my_communities, name="my"),
+    path("my/data.json", data.my_data, name="my_data"),
     # Heritage items and walks.
     path("items/<int:pk>/", items.item_detail, name="item"),
     path("walks/<int:pk>/", items.walk_detail, name="walk"),

@@ -43,7 +43,9 @@ def personal_data_section(section: PersonalDataSection) -> PersonalDataSection:
     return section
 
 
-def _json_ready(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
+    """`value` with dates as ISO strings (aware datetimes in local time), Decimals as strings,
+    in dicts, lists and tuples too: what every personal-data export holds."""
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value
     if isinstance(value, dt.date):
@@ -51,9 +53,9 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return {key: _json_ready(item) for key, item in value.items()}
+        return {key: json_ready(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_ready(item) for item in value]
+        return [json_ready(item) for item in value]
     return value
 
 
@@ -67,7 +69,7 @@ def personal_data_export(*, member: Member) -> dict[str, Any]:
         key, content = section(member)
         if key in data or key in RESERVED_KEYS:
             raise ValueError(f"Two sections of the personal-data export are named {key!r}.")
-        data[key] = _json_ready(content)
+        data[key] = json_ready(content)
     return data
 
 
@@ -116,16 +118,12 @@ def register_events(member: Member) -> tuple[str, Any]:
     return "register_events", events
 
 
-@personal_data_section
-def login_account(member: Member) -> tuple[str, Any]:
-    """The member's login account, if they have one: addresses, sign-in dates, MFA kinds."""
-    user = member.user
-    if user is None:
-        return "account", None
+def account_data(*, user: Any) -> dict[str, Any]:
+    """A login account: addresses, sign-in dates, roles, MFA kinds (the export's "account")."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
-    return "account", {
+    return {
         "email": user.email,
         "first_name": user.first_name,
         "last_name": user.last_name,
@@ -147,3 +145,12 @@ def login_account(member: Member) -> tuple[str, Any]:
             for authenticator in Authenticator.objects.filter(user=user).order_by("created_at")
         ],
     }
+
+
+@personal_data_section
+def login_account(member: Member) -> tuple[str, Any]:
+    """The member's login account, if they have one: addresses, sign-in dates, MFA kinds."""
+    user = member.user
+    if user is None:
+        return "account", None
+    return "account", account_data(user=user)

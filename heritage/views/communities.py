@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from heritage.forms import JoinForm, ParticipantForm
+from heritage.gdpr import has_member_export
 from heritage.models import HeritageCommunity
 from heritage.selectors import (
     communities_listed,
@@ -147,5 +148,7 @@ def my_communities(request: HtmxHttpRequest) -> HttpResponse:
         {
             "communities": communities_listed(user=request.user),
             "registrations": registrations,
+            # Members download their personal data from their membership page.
+            "member_export": has_member_export(user=request.user),
         },
     )
