@@ -2,22 +2,19 @@
 their consent), then the item itself, each after a confirmation page; visitors no longer see
 them. The confirmation pages are checked with axe-core, and work without JavaScript."""
 
-import io
 import os
 import re
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 from playwright.sync_api import Page, expect
 
 from heritage.models import HeritageItem, ItemImage
 from heritage.services.items import ItemData, image_add, item_create
 from tests.coop.factories import TEST_PASSWORD, UserFactory
 from tests.e2e.helpers import assert_accessible, click_and_load, fr, path_is, sign_in_with_password
-from tests.heritage.factories import community
+from tests.heritage.factories import community, png_upload
 
 pytestmark = pytest.mark.e2e
 
@@ -25,12 +22,6 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def _png() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 6), (31, 95, 74)).save(buffer, "PNG")
-    return SimpleUploadedFile("voraces.png", buffer.getvalue(), content_type="image/png")
 
 
 def _documented(organiser):
@@ -50,7 +41,7 @@ def _documented(organiser):
     images = [
         image_add(
             item=item,
-            upload=_png(),
+            upload=png_upload("voraces.png"),
             alt_text=alt_text,
             author=author,
             licence="cc-by-sa-4.0",

@@ -1,8 +1,11 @@
 """Heritage test data, made through the services (the seats are counted by them)."""
 
 import datetime as dt
+import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from heritage.models import Gathering
 from heritage.services import GatheringData, community_create, gathering_create, gathering_publish
@@ -41,3 +44,10 @@ def gathering(*, of=None, publish=True, **overrides) -> Gathering:
     if publish:
         made = gathering_publish(gathering=made, actor=organiser)
     return made
+
+
+def png_upload(name: str = "image.png", *, kind: str = "PNG") -> SimpleUploadedFile:
+    """A tiny real image, uploaded as a form would (`kind` is Pillow's format name)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), (31, 95, 74)).save(buffer, kind)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

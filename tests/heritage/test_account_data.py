@@ -3,15 +3,12 @@ organiser downloads their account and heritage activity from "My communities"; a
 sent to the download of their membership page, which holds the same and more."""
 
 import datetime as dt
-import io
 import json
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
-from PIL import Image
 
 from heritage.gdpr import account_data_export, heritage_data
 from heritage.models import CommunityMembership, Registration
@@ -27,7 +24,7 @@ from heritage.tokens import participate_token
 from members.gdpr import json_ready, personal_data_export
 from members.models import Member
 from tests.coop.factories import StatutesFactory, UserFactory
-from tests.heritage.factories import community, gathering
+from tests.heritage.factories import community, gathering, png_upload
 from tests.members.factories import admitted, standard_register
 
 pytestmark = pytest.mark.django_db
@@ -44,12 +41,6 @@ def _english():
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def _png() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 3), (31, 95, 74)).save(buffer, "PNG")
-    return SimpleUploadedFile("escalier.png", buffer.getvalue(), content_type="image/png")
 
 
 def _local(moment: dt.datetime | None) -> str | None:
@@ -106,7 +97,7 @@ def activity(db):
     )
     image = image_add(
         item=item,
-        upload=_png(),
+        upload=png_upload("escalier.png"),
         alt_text="L'escalier vu d'en bas",
         author="Olympe Gouges",
         licence="cc-by-4.0",

@@ -2,14 +2,11 @@
 account, so a member without one has none."""
 
 import datetime as dt
-import io
 import json
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
-from PIL import Image
 
 from heritage.models import Gathering, Registration
 from heritage.services import (
@@ -25,7 +22,7 @@ from heritage.services import (
 from members.gdpr import personal_data_export
 from members.models import Member
 from tests.coop.factories import StatutesFactory, UserFactory
-from tests.heritage.factories import community, gathering
+from tests.heritage.factories import community, gathering, png_upload
 from tests.members.factories import admitted, standard_register
 
 pytestmark = pytest.mark.django_db
@@ -63,12 +60,6 @@ def _member(register, user=None, **kwargs) -> Member:
         Member.objects.filter(pk=member.pk).update(user=user)
         member.refresh_from_db()
     return member
-
-
-def _png() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 3), (31, 95, 74)).save(buffer, "PNG")
-    return SimpleUploadedFile("escalier.png", buffer.getvalue(), content_type="image/png")
 
 
 def _stamp(value: str | None) -> dt.datetime | None:
@@ -124,7 +115,7 @@ def activity(register):
     )
     image = image_add(
         item=item,
-        upload=_png(),
+        upload=png_upload("escalier.png"),
         alt_text="L'escalier vu d'en bas",
         author="Alice Martin",
         licence="cc-by-4.0",

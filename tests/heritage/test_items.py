@@ -1,21 +1,19 @@
 """Heritage items and walks: no owner, location shown with a map link, images with author,
 licence and the contributor's consent; walks as ordered itineraries (RULES 27, 30)."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from PIL import Image
 
 from coop.errors import DomainError, PermissionRefused
 from heritage.models import HeritageItem, ItemImage, WalkStop
 from heritage.services import gathering_update
 from heritage.services.items import ItemData, image_add, item_create, walk_create
 from tests.coop.factories import UserFactory
-from tests.heritage.factories import community, gathering, gathering_data
+from tests.heritage.factories import community, gathering, gathering_data, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def _png(name="traboule.png", kind="PNG") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 3), (31, 95, 74)).save(buffer, kind)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def _item(of, title="Traboule de la Cour des Voraces", **extra):
@@ -89,7 +81,12 @@ def test_an_organiser_adds_an_image_with_its_author_and_licence(client):
     url = reverse("heritage:item_image_add", args=[item.pk])
     without_consent = client.post(
         url,
-        {"image": _png(), "alt_text": "L'escalier", "author": "Louise", "licence": "cc-by-4.0"},
+        {
+            "image": png_upload("traboule.png"),
+            "alt_text": "L'escalier",
+            "author": "Louise",
+            "licence": "cc-by-4.0",
+        },
     )
     assert without_consent.status_code == 400
     assert not ItemImage.objects.exists()
@@ -108,7 +105,7 @@ def test_an_organiser_adds_an_image_with_its_author_and_licence(client):
     response = client.post(
         url,
         {
-            "image": _png(),
+            "image": png_upload("traboule.png"),
             "alt_text": "L'escalier de la Cour des Voraces",
             "author": "Louise Labé",
             "licence": "cc-by-sa-4.0",

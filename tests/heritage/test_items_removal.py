@@ -2,16 +2,13 @@
 the community's organisers (or an administrator using TOTP), audited, the files deleted only
 once the removal is committed; an item that is a stop of a walk stays until the walk changes."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from PIL import Image
 
 from coop.errors import DomainError, PermissionRefused
 from coop.models import AuditEvent
@@ -26,7 +23,7 @@ from heritage.services.items import (
 )
 from tests.coop.factories import UserFactory
 from tests.coop.mfa import activate_totp
-from tests.heritage.factories import community
+from tests.heritage.factories import community, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +31,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def _png(name="voraces.png") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 3), (31, 95, 74)).save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def _item(of, title="Cour des Voraces"):
@@ -56,7 +47,7 @@ def _item(of, title="Cour des Voraces"):
 def _image(item, author="Louise Labé", alt_text="L'escalier vu de la cour"):
     return image_add(
         item=item,
-        upload=_png(),
+        upload=png_upload("voraces.png"),
         alt_text=alt_text,
         author=author,
         licence="cc-by-sa-4.0",
