@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from capital.models import RepaymentRequest
 from capital.services import (
@@ -26,12 +26,6 @@ from tests.governance.factories import convened_assembly
 from tests.heritage.factories import community
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.utils import translation
 
 from capital import selectors
 from capital.models import RepaymentRequest, ShareMovement
@@ -23,12 +22,6 @@ from members.services import member_exit
 from tests.capital.factories import DAY, approve_accounts, capital_setup, member, subscribe
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from coop.outbox.letters import letters_mark_posted
 from governance.models import Ballot, Participation, RollEntry
@@ -18,12 +18,6 @@ from members.models import Member
 from tests.governance.factories import draft_assembly, members_admitted, statutes_and_register
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def _entry(assembly, member) -> RollEntry:

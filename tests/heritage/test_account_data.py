@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from heritage.gdpr import account_data_export, heritage_data
 from heritage.models import CommunityMembership, Registration
@@ -30,12 +30,6 @@ from tests.members.factories import admitted, standard_register
 pytestmark = pytest.mark.django_db
 
 DATA_URL = "/heritage/my/data.json"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)

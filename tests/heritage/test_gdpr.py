@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from heritage.models import Gathering, Registration
 from heritage.services import (
@@ -34,12 +34,6 @@ EMPTY = {
     "items_contributed": [],
     "images_contributed": [],
 }
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)
