@@ -21,16 +21,6 @@ from governance.models import (
 )
 from governance.services.ballots import receipt_digest
 from members.models import Member
-from members.selectors import member_for_user
-
-
-def roll_entry_for_user(*, assembly: Assembly, user: Any) -> RollEntry | None:
-    member = member_for_user(user=user)
-    if member is None:
-        return None
-    return (
-        RollEntry.objects.select_related("college").filter(assembly=assembly, member=member).first()
-    )
 
 
 def voter_for_user(*, assembly_pk: int, user: Any) -> RollEntry | None:

@@ -183,7 +183,7 @@ def _may_see_results(request: HtmxHttpRequest, assembly: Assembly) -> bool:
         return True  # before publication too, to check the count
     if assembly.status not in VISIBLE_RESULTS:
         return False
-    return selectors.roll_entry_for_user(assembly=assembly, user=request.user) is not None
+    return selectors.voter_for_user(assembly_pk=assembly.pk, user=request.user) is not None
 
 
 @require_GET
