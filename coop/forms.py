@@ -89,7 +89,12 @@ STATUTES_SECTIONS: tuple[Section, ...] = (
             ),
             Group(
                 _("Voting"),
-                ("distance_vote_days_before", "distance_vote_closing_time", "revote_allowed"),
+                (
+                    "distance_vote_days_before",
+                    "distance_vote_closing_time",
+                    "meeting_early_opening_minutes",
+                    "revote_allowed",
+                ),
             ),
         ),
     ),

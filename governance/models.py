@@ -42,6 +42,7 @@ class Assembly(models.Model):
         VOTING_CLOSED = "voting_closed", _("voting closed")
         PUBLISHED = "published", _("results published")
         CANCELLED = "cancelled", _("cancelled")
+        QUORUM_NOT_REACHED = "no_quorum", _("quorum not reached")
 
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -103,7 +104,9 @@ class Assembly(models.Model):
     # The meeting itself.
     meeting_opened_at = models.DateTimeField(_("meeting opened at"), null=True, blank=True)
     meeting_opening_figures = models.JSONField(
-        _("quorum figures when the meeting opened"), null=True, blank=True
+        _("quorum figures when the meeting opened (or an online vote closed)"),
+        null=True,
+        blank=True,
     )
     voting_opened_at = models.DateTimeField(_("voting opened at"), null=True, blank=True)
     voting_closed_at = models.DateTimeField(_("voting closed at"), null=True, blank=True)

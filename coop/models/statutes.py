@@ -150,6 +150,12 @@ class Statutes(models.Model):
     distance_vote_closing_time = models.TimeField(
         _("distance votes close at"), default=dt.time(15, 0)
     )
+    meeting_early_opening_minutes = models.PositiveSmallIntegerField(
+        _("the meeting may open this many minutes before its time"),
+        default=60,
+        validators=[MaxValueValidator(240)],
+        help_text=_("Never before midnight of the meeting's day (RULES 31)."),
+    )
     revote_allowed = models.BooleanField(
         _("members may change their vote until the deadline"), default=False
     )

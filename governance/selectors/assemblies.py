@@ -23,7 +23,12 @@ PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 Status = Assembly.Status
 
 # Statuses of an assembly that has taken place or will not: listed under "past".
-DONE_STATUSES = (Status.VOTING_CLOSED, Status.PUBLISHED, Status.CANCELLED)
+DONE_STATUSES = (
+    Status.VOTING_CLOSED,
+    Status.PUBLISHED,
+    Status.CANCELLED,
+    Status.QUORUM_NOT_REACHED,
+)
 
 
 # --- Lists -----------------------------------------------------------------------------------

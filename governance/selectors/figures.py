@@ -171,11 +171,13 @@ class MeetingOpening:
 
 
 def meeting_opening(*, assembly: Assembly) -> MeetingOpening | None:
-    """The figures recorded when the meeting opened (None before it opens)."""
-    if assembly.meeting_opened_at is None:
+    """The quorum figures recorded when the meeting opened, or when the vote of an
+    online-only assembly closed (None before either)."""
+    if assembly.meeting_opened_at is None and assembly.meeting_opening_figures is None:
         return None
     return MeetingOpening(
-        opened_at=assembly.meeting_opened_at, figures=assembly.meeting_opening_figures or {}
+        opened_at=assembly.meeting_opened_at or assembly.voting_closed_at,
+        figures=assembly.meeting_opening_figures or {},
     )
 
 

@@ -11,41 +11,23 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.statutes import statutes_in_force
+from governance.lifecycle import Action, assembly_require, second_convocation_date_check
 from governance.models import AgendaItem, Assembly, Resolution
-from governance.selectors.assemblies import distance_vote_deadline_default, opening_quorum
+from governance.selectors.assemblies import distance_vote_deadline_default
 
 # Positions and numbers are shifted by this much while they are renumbered, so that the unique
 # constraints (assembly, position) and (assembly, number) hold at every row.
 _SHIFT = 1000
 
 
-class AssemblyNotDraft(DomainError):
-    """The assembly was convened: its agenda and details can no longer change."""
-
-
-def _refuse_unless_draft(assembly: Assembly) -> None:
-    if assembly.status != Assembly.Status.DRAFT:
-        raise AssemblyNotDraft(
-            _(
-                "This assembly was convened on %(date)s: its agenda and details can no longer "
-                "change. Cancel it and convene a new one if they must."
-            )
-            % {"date": date_format(timezone.localtime(assembly.convened_at), "DATE_FORMAT")}
-            if assembly.convened_at
-            else _("This assembly is no longer in preparation: it cannot change."),
-            code="not_draft",
-        )
-
-
 def _locked(assembly: Assembly) -> Assembly:
     locked = Assembly.objects.select_for_update().get(pk=assembly.pk)
-    _refuse_unless_draft(locked)
+    assembly_require(locked, Action.PREPARE, now=timezone.now())
     return locked
 
 
@@ -125,6 +107,8 @@ def assembly_update(
 ) -> Assembly:
     """Change a draft's details. Resolutions that followed the assembly's kind follow it."""
     assembly = _locked(assembly)
+    if assembly.first_convocation_id is not None:
+        second_convocation_date_check(first=assembly.first_convocation, starts_at=starts_at)
     deadline = _deadline(starts_at, distance_vote_deadline)
     _check_details(starts_at=starts_at, place=place, online_access=online_access, deadline=deadline)
     before = _details(assembly)
@@ -380,37 +364,26 @@ def resolution_move(*, resolution: Resolution, up: bool, actor: Any) -> None:
 def assembly_prepare_second_convocation(
     *, first: Assembly, starts_at: dt.datetime, actor: Any
 ) -> Assembly:
-    """RULES 12: the first convocation did not reach its quorum when the meeting opened; a
-    draft second convocation with the same agenda and resolutions, to be convened with its
-    own notice period."""
+    """RULES 12, 31: the first convocation ended as "quorum not reached" (at its meeting, or at
+    the close of its online vote); a draft second convocation with the same agenda and
+    resolutions, dated after the first's meeting, to be convened with its own notice period."""
     first = Assembly.objects.select_for_update().get(pk=first.pk)
     if first.convocation != Assembly.ConvocationNumber.FIRST:
         raise DomainError(
-            _("This assembly is already a second convocation."), code="already_second"
+            _(
+                "This assembly is already a second convocation: without its quorum it ends "
+                "there, there is no third convocation."
+            ),
+            code="already_second",
         )
     if Assembly.objects.filter(first_convocation=first).exists():
         raise DomainError(
             _("The second convocation of this assembly was already prepared."),
             code="second_exists",
         )
-    quorum = opening_quorum(assembly=first)
-    if first.status == Assembly.Status.CANCELLED or quorum is None:
-        raise DomainError(
-            _(
-                "A second convocation is prepared when the meeting of the first has opened "
-                "without its quorum; this meeting has not opened."
-            ),
-            code="not_opened",
-        )
-    if quorum.reached:
-        raise DomainError(
-            _(
-                "The quorum was reached when the meeting opened (%(present)s of %(roll)s "
-                "members): the assembly can decide, no second convocation is needed."
-            )
-            % {"present": quorum.taking_part, "roll": quorum.roll_size},
-            code="quorum_reached",
-        )
+    assembly_require(first, Action.PREPARE_SECOND, now=timezone.now())
+    second_convocation_date_check(first=first, starts_at=starts_at)
+    quorum = first.meeting_opening_figures or {}
     statutes = statutes_in_force(on=timezone.localdate())
     deadline = distance_vote_deadline_default(starts_at=starts_at, statutes=statutes)
     second = Assembly.objects.create(
@@ -446,7 +419,7 @@ def assembly_prepare_second_convocation(
         target=second,
         data={
             "first": first.pk,
-            "quorum_at_opening": [quorum.taking_part, quorum.roll_size],
+            "quorum_at_opening": [quorum.get("total"), quorum.get("roll_size")],
             **_details(second),
         },
     )

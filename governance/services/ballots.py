@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop.audit import audit_record
 from coop.errors import DomainError
+from governance.lifecycle import Action, assembly_require
 from governance.models import Assembly, Ballot, Participation, Proxy, Resolution, RollEntry
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or copied by hand
@@ -70,33 +71,16 @@ def _lock_for_casting(assembly: Assembly) -> Assembly:
     return assembly
 
 
-def _when(value: dt.datetime) -> str:
-    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
-
-
 def voting_channel(*, assembly: Assembly, now: dt.datetime) -> str:
-    """The channel open at `now`, or a DomainError that says why nobody can vote."""
-    status = Assembly.Status
-    if assembly.status == status.VOTING_OPEN:
+    """The channel open at `now`, or a DomainError that says why nobody can vote.
+
+    In the meeting once the chair opened the vote; before it, at distance until the deadline
+    (governance.lifecycle decides both)."""
+    if assembly.status == Assembly.Status.VOTING_OPEN:
+        assembly_require(assembly, Action.CAST_ROOM, now=now)
         return Participation.Channel.ROOM
-    if assembly.status == status.CONVENED:
-        if now <= assembly.distance_vote_deadline:
-            return Participation.Channel.DISTANCE
-        raise DomainError(
-            _(
-                "Distance voting closed on %(deadline)s. You can still vote in the meeting "
-                "once the chair opens the vote."
-            )
-            % {"deadline": _when(assembly.distance_vote_deadline)},
-            code="distance_closed",
-        )
-    messages = {
-        status.DRAFT: _("This assembly has not been convened yet."),
-        status.VOTING_CLOSED: _("Voting on this assembly is closed."),
-        status.PUBLISHED: _("Voting on this assembly is closed and its results are published."),
-        status.CANCELLED: _("This assembly was cancelled."),
-    }
-    raise DomainError(messages[assembly.status], code="voting_not_open")
+    assembly_require(assembly, Action.CAST_DISTANCE, now=now)
+    return Participation.Channel.DISTANCE
 
 
 def _proxy_given(holder_name: str) -> DomainError:

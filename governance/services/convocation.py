@@ -27,6 +27,7 @@ from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery, Statutes
 from coop.outbox import DeliveryDraft, notice_enqueue, notice_render_delivery
 from coop.statutes import statutes_in_force
+from governance.lifecycle import Action, assembly_require, second_convocation_date_check
 from governance.models import AgendaItem, Assembly, AssemblyCollege, RollEntry
 from governance.selectors.assemblies import (
     convocation_latest_day,
@@ -34,7 +35,6 @@ from governance.selectors.assemblies import (
     notice_days,
     quorum_text,
 )
-from governance.services.assembly import AssemblyNotDraft
 from members.selectors import colleges_with_counts, members_on_roll
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -99,11 +99,19 @@ def _refuse_short_notice(assembly: Assembly, statutes: Statutes, today: dt.date)
 
 
 def _check_ready(assembly: Assembly, now: dt.datetime) -> None:
-    if assembly.status != Assembly.Status.DRAFT:
-        raise AssemblyNotDraft(
-            _("This assembly was already convened (or cancelled): it cannot be convened again."),
-            code="not_draft",
-        )
+    assembly_require(assembly, Action.CONVENE, now=now)
+    first = assembly.first_convocation
+    if first is not None:
+        if first.status != Assembly.Status.QUORUM_NOT_REACHED:
+            raise ConvocationRefused(
+                _(
+                    "A second convocation is convened only once the first has ended without "
+                    "its quorum (this first convocation is %(status)s)."
+                )
+                % {"status": first.get_status_display()},
+                code="first_not_ended",
+            )
+        second_convocation_date_check(first=first, starts_at=assembly.starts_at)
     if assembly.starts_at <= now:
         raise ConvocationRefused(
             _("The meeting's date has passed: choose a date to come."), code="meeting_passed"
@@ -328,7 +336,11 @@ def assembly_convene(*, assembly: Assembly, actor: Any, now: dt.datetime | None 
     every member on the roll (e-mail for those who agreed to e-mail notices, a letter for the
     others). Sending starts when the transaction commits."""
     now = now or timezone.now()
-    assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
+    assembly = (
+        Assembly.objects.select_for_update(of=("self",))
+        .select_related("first_convocation")
+        .get(pk=assembly.pk)
+    )
     _check_ready(assembly, now)
     today = now.astimezone(PARIS).date()
     statutes = statutes_in_force(on=today)
@@ -390,15 +402,7 @@ def assembly_cancel(
     now = now or timezone.now()
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
     reason = reason.strip()
-    if assembly.status == Assembly.Status.DRAFT:
-        raise DomainError(
-            _("This assembly was not convened: there is nothing to cancel."), code="not_convened"
-        )
-    if assembly.status != Assembly.Status.CONVENED:
-        raise DomainError(
-            _("Voting on this assembly has opened: it can no longer be cancelled."),
-            code="voting_opened",
-        )
+    assembly_require(assembly, Action.CANCEL, now=now)
     if not reason:
         raise DomainError(
             _("Give the reason for the cancellation: the members are told."), code="no_reason"

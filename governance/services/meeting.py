@@ -6,6 +6,7 @@ member is never both checked in and represented: a member who gave a proxy is ch
 after the proxy is revoked, and a member checked in cannot give one.
 """
 
+import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,12 +16,10 @@ from django.utils.translation import gettext as _
 
 from coop.audit import audit_record
 from coop.errors import DomainError
+from governance.lifecycle import Action, assembly_require
 from governance.models import Assembly, BureauSeat, Proxy, RollEntry
 from governance.selectors.figures import AssemblyFigures, assembly_figures, figures_changed
 from governance.services.proxies import assembly_lock
-
-# Members arrive while the meeting runs, voting open or not; never after voting closed.
-CHECK_IN_STATUSES = (Assembly.Status.CONVENED, Assembly.Status.VOTING_OPEN)
 
 
 class MeetingRefused(DomainError):
@@ -34,27 +33,18 @@ def _figures_changed(assembly_pk: int) -> None:
     transaction.on_commit(lambda: figures_changed(assembly_pk), robust=True)
 
 
-def _require_meeting(assembly: Assembly) -> None:
-    if assembly.status in CHECK_IN_STATUSES:
-        return
-    if assembly.status == Assembly.Status.CANCELLED:
-        message = _("This assembly was cancelled.")
-    elif assembly.status == Assembly.Status.DRAFT:
-        message = _("This assembly is not convened yet.")
-    else:
-        message = _("Voting is closed: the attendance can no longer change.")
-    raise MeetingRefused(message, code="meeting_closed")
-
-
 def _entry(assembly: Assembly, roll_entry: RollEntry) -> RollEntry:
     return RollEntry.objects.select_for_update().get(pk=roll_entry.pk, assembly=assembly)
 
 
 @transaction.atomic
-def roll_entry_check_in(*, roll_entry: RollEntry, actor: Any) -> RollEntry:
-    """Mark a member of the roll present at the meeting."""
+def roll_entry_check_in(
+    *, roll_entry: RollEntry, actor: Any, now: dt.datetime | None = None
+) -> RollEntry:
+    """Mark a member of the roll present at the meeting (from the meeting's day, RULES 31)."""
+    now = now or timezone.now()
     assembly = assembly_lock(roll_entry.assembly)
-    _require_meeting(assembly)
+    assembly_require(assembly, Action.CHECK_IN, now=now)
     entry = _entry(assembly, roll_entry)
     if entry.present_at is not None:
         raise MeetingRefused(
@@ -77,7 +67,7 @@ def roll_entry_check_in(*, roll_entry: RollEntry, actor: Any) -> RollEntry:
             % {"name": entry.name, "holder": proxy.holder.name},
             code="gave_proxy",
         )
-    entry.present_at = timezone.now()
+    entry.present_at = now
     entry.checked_in_by = actor if getattr(actor, "is_authenticated", False) else None
     entry.save(update_fields=["present_at", "checked_in_by"])
     audit_record(
@@ -91,10 +81,12 @@ def roll_entry_check_in(*, roll_entry: RollEntry, actor: Any) -> RollEntry:
 
 
 @transaction.atomic
-def roll_entry_check_in_undo(*, roll_entry: RollEntry, actor: Any) -> RollEntry:
+def roll_entry_check_in_undo(
+    *, roll_entry: RollEntry, actor: Any, now: dt.datetime | None = None
+) -> RollEntry:
     """Undo a check-in (a mistake, or a member who left before the vote)."""
     assembly = assembly_lock(roll_entry.assembly)
-    _require_meeting(assembly)
+    assembly_require(assembly, Action.CHECK_IN, now=now or timezone.now())
     entry = _entry(assembly, roll_entry)
     if entry.present_at is None:
         raise MeetingRefused(
@@ -118,15 +110,6 @@ def roll_entry_check_in_undo(*, roll_entry: RollEntry, actor: Any) -> RollEntry:
     return entry
 
 
-def _require_bureau_open(assembly: Assembly) -> None:
-    _require_meeting(assembly)
-    if assembly.meeting_opened_at is not None:
-        raise MeetingRefused(
-            _("The meeting is open: its bureau certified the attendance and cannot change."),
-            code="bureau_closed",
-        )
-
-
 @transaction.atomic
 def bureau_seat_add(
     *,
@@ -135,10 +118,12 @@ def bureau_seat_add(
     name: str,
     roll_entry: RollEntry | None = None,
     actor: Any,
+    now: dt.datetime | None = None,
 ) -> BureauSeat:
-    """Record a member of the bureau: the chair, a scrutineer or the secretary (RULES 16)."""
+    """Record a member of the bureau: the chair, a scrutineer or the secretary (RULES 16), on
+    the meeting's day and before it opens."""
     assembly = assembly_lock(assembly)
-    _require_bureau_open(assembly)
+    assembly_require(assembly, Action.BUREAU, now=now or timezone.now())
     if role not in BureauSeat.Role.values:
         raise MeetingRefused(_("Unknown role in the bureau."), code="bureau_role")
     if roll_entry is not None:
@@ -183,9 +168,9 @@ def bureau_seat_add(
 
 
 @transaction.atomic
-def bureau_seat_remove(*, seat: BureauSeat, actor: Any) -> None:
+def bureau_seat_remove(*, seat: BureauSeat, actor: Any, now: dt.datetime | None = None) -> None:
     assembly = assembly_lock(seat.assembly)
-    _require_bureau_open(assembly)
+    assembly_require(assembly, Action.BUREAU, now=now or timezone.now())
     seat = BureauSeat.objects.get(pk=seat.pk, assembly=assembly)
     audit_record(
         actor=actor,
@@ -203,19 +188,19 @@ def bureau_missing(assembly: Assembly) -> list[str]:
 
 
 @transaction.atomic
-def meeting_open(*, assembly: Assembly, actor: Any) -> AssemblyFigures:
-    """Open the meeting: its bureau is complete; the time and the quorum figures of that moment
-    are recorded on the assembly (and in the audit event "assembly.meeting_opened")."""
+def meeting_open(
+    *, assembly: Assembly, actor: Any, now: dt.datetime | None = None
+) -> AssemblyFigures:
+    """Open the meeting, on its day and from its time (RULES 31), once the bureau is complete.
+
+    The time and the quorum figures of that moment are recorded on the assembly (and in the
+    audit event "assembly.meeting_opened"). Without the quorum (RULES 12) the assembly ends
+    as "quorum not reached": it takes no more votes and decides nothing; a first convocation
+    is followed by a second one, prepared from its page.
+    """
+    now = now or timezone.now()
     assembly = assembly_lock(assembly)
-    if assembly.status != Assembly.Status.CONVENED:
-        _require_meeting(assembly)
-        raise MeetingRefused(_("Voting has opened: the meeting is already open."))
-    if assembly.meeting_opened_at is not None:
-        raise MeetingRefused(
-            _("The meeting was already opened at %(time)s.")
-            % {"time": time_format(timezone.localtime(assembly.meeting_opened_at), "TIME_FORMAT")},
-            code="already_open",
-        )
+    assembly_require(assembly, Action.OPEN_MEETING, now=now)
     missing = bureau_missing(assembly)
     if missing:
         raise MeetingRefused(
@@ -224,9 +209,13 @@ def meeting_open(*, assembly: Assembly, actor: Any) -> AssemblyFigures:
             code="bureau_incomplete",
         )
     figures = assembly_figures(assembly=assembly)
-    assembly.meeting_opened_at = timezone.now()
+    assembly.meeting_opened_at = now
     assembly.meeting_opening_figures = figures.as_dict()
-    assembly.save(update_fields=["meeting_opened_at", "meeting_opening_figures"])
+    fields = ["meeting_opened_at", "meeting_opening_figures"]
+    if not figures.reached:
+        assembly_end_without_quorum(assembly=assembly, now=now)
+        fields.append("status")
+    assembly.save(update_fields=fields)
     _figures_changed(assembly.pk)
     audit_record(
         actor=actor,
@@ -234,4 +223,17 @@ def meeting_open(*, assembly: Assembly, actor: Any) -> AssemblyFigures:
         target=assembly,
         data={"opened_at": assembly.meeting_opened_at.isoformat(), **figures.as_dict()},
     )
+    if not figures.reached:
+        audit_record(
+            actor=actor,
+            action="assembly.quorum_not_reached",
+            target=assembly,
+            data={"at": now.isoformat(), **figures.as_dict()},
+        )
     return figures
+
+
+def assembly_end_without_quorum(*, assembly: Assembly, now: dt.datetime) -> None:
+    """The assembly (locked by the caller) ends as "quorum not reached" (RULES 12, 31): no vote
+    is taken any more and nothing is decided. The caller saves the status."""
+    assembly.status = Assembly.Status.QUORUM_NOT_REACHED

@@ -1,4 +1,4 @@
-"""Proxies (RULES 14): a member on the roll gives a written proxy to another member on the same
+"""Proxies: a member on the roll gives a written proxy to another member on the same
 roll, for this assembly only, and may revoke it until voting opens.
 
 Every rule is checked under the assembly's row lock (`SELECT … FOR UPDATE`), which every write
@@ -15,6 +15,7 @@ The holder is told through the notices outbox (kind "assembly-proxy", one notice
 by e-mail when they agreed to receive the cooperative's notices by e-mail.
 """
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.outbox import notice_enqueue, notice_render_delivery
 from coop.statutes.rules import proxy_limit
+from governance.lifecycle import Action, assembly_allows, assembly_require
 from governance.models import Assembly, Participation, Proxy, RollEntry
 from governance.selectors.figures import figures_changed
 
@@ -57,23 +59,11 @@ def assembly_lock(assembly: Assembly) -> Assembly:
 
 def proxies_open(assembly: Assembly) -> bool:
     """Proxies can be given or revoked: the assembly is convened and voting has not opened."""
-    return assembly.status == Assembly.Status.CONVENED and assembly.voting_opened_at is None
-
-
-def _require_proxies_open(assembly: Assembly) -> None:
-    if proxies_open(assembly):
-        return
-    if assembly.status == Assembly.Status.CANCELLED:
-        message = _("This assembly was cancelled: proxies can no longer be given or revoked.")
-    elif assembly.status == Assembly.Status.DRAFT:
-        message = _("This assembly is not convened yet: proxies cannot be given.")
-    else:
-        message = _("Voting has opened: proxies can no longer be given or revoked.")
-    raise ProxyRefused(message, code="proxies_closed")
+    return assembly_allows(assembly, Action.GIVE_PROXY)
 
 
 def holder_limit(assembly: Assembly) -> int:
-    """How many proxies one holder may hold for this assembly (RULES 14)."""
+    """How many proxies one holder may hold for this assembly."""
     roll_size = RollEntry.objects.filter(assembly=assembly).count()
     return proxy_limit(statutes=assembly.statutes, roll_size=roll_size)
 
@@ -178,10 +168,17 @@ def _notify_holder(proxy: Proxy, assembly: Assembly, actor: Any) -> None:
 
 
 @transaction.atomic
-def proxy_give(*, assembly: Assembly, giver: RollEntry, holder: RollEntry, actor: Any) -> Proxy:
+def proxy_give(
+    *,
+    assembly: Assembly,
+    giver: RollEntry,
+    holder: RollEntry,
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> Proxy:
     """Record a proxy from `giver` to `holder`, both on the roll of `assembly`; tell the holder."""
     assembly = assembly_lock(assembly)
-    _require_proxies_open(assembly)
+    assembly_require(assembly, Action.GIVE_PROXY, now=now or timezone.now())
     giver = _roll_entry(assembly, giver)
     holder = _roll_entry(assembly, holder)
     _check_give(assembly, giver, holder)
@@ -214,10 +211,12 @@ def proxy_give(*, assembly: Assembly, giver: RollEntry, holder: RollEntry, actor
 
 
 @transaction.atomic
-def proxy_revoke(*, proxy: Proxy, actor: Any) -> Proxy:
-    """Revoke an active proxy, until voting opens. The giver may then vote or be checked in."""
+def proxy_revoke(*, proxy: Proxy, actor: Any, now: dt.datetime | None = None) -> Proxy:
+    """Revoke an active proxy, until voting opens and as long as its holder has not voted with
+    it. The giver may then vote or be checked in."""
+    now = now or timezone.now()
     assembly = assembly_lock(proxy.assembly)
-    _require_proxies_open(assembly)
+    assembly_require(assembly, Action.GIVE_PROXY, now=now)
     proxy = Proxy.objects.select_related("giver", "holder").get(pk=proxy.pk)
     if proxy.revoked_at is not None:
         raise ProxyRefused(
@@ -225,7 +224,16 @@ def proxy_revoke(*, proxy: Proxy, actor: Any) -> Proxy:
             % {"date": date_format(timezone.localtime(proxy.revoked_at), "DATETIME_FORMAT")},
             code="already_revoked",
         )
-    proxy.revoked_at = timezone.now()
+    if Participation.objects.filter(roll_entry=proxy.giver_id, cast_by=proxy.holder_id).exists():
+        raise ProxyRefused(
+            _(
+                "%(holder)s has already voted for %(giver)s with this proxy: a proxy that has "
+                "been used cannot be revoked, the vote cast with it stands."
+            )
+            % {"holder": proxy.holder.name, "giver": proxy.giver.name},
+            code="proxy_used",
+        )
+    proxy.revoked_at = now
     proxy.save(update_fields=["revoked_at"])
     audit_record(
         actor=actor,

@@ -24,8 +24,10 @@ from coop.errors import DomainError
 from coop.fractions import format_fraction
 from coop.outbox import notice_enqueue, notice_render_delivery
 from coop.statutes.rules import majority_required
+from governance.lifecycle import Action, assembly_require
 from governance.models import Assembly, AssemblyCollege, Ballot, ResolutionResult, RoomCount
 from governance.selectors.figures import assembly_figures, meeting_opening
+from governance.services.meeting import assembly_end_without_quorum
 from governance.tally import CollegeCount, Tally, tally_compute, weight_share
 from governance.tasks_voting import assembly_tally_task
 
@@ -38,19 +40,13 @@ def _locked(assembly: Assembly) -> Assembly:
 
 @transaction.atomic
 def voting_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
-    """The chair opens the vote in the meeting: members vote on their phones or by hand."""
+    """The chair opens the vote in the meeting: members vote on their phones or by hand.
+
+    The meeting opened with its quorum (an assembly without it ended as "quorum not reached"
+    when the meeting opened, governance.services.meeting.meeting_open)."""
+    now = now or timezone.now()
     assembly = _locked(assembly)
-    if assembly.status != Assembly.Status.CONVENED:
-        raise DomainError(
-            _("The vote can only be opened on a convened assembly, not one %(status)s.")
-            % {"status": assembly.get_status_display()},
-            code="not_convened",
-        )
-    if assembly.meeting_opened_at is None:
-        raise DomainError(
-            _("Open the meeting first: the bureau checks the quorum when the meeting opens."),
-            code="meeting_not_opened",
-        )
+    assembly_require(assembly, Action.OPEN_VOTE, now=now)
     opening = meeting_opening(assembly=assembly)
     figures = opening.figures if opening and opening.figures else None
     if figures is None:  # opened before figures were recorded: count now
@@ -66,7 +62,7 @@ def voting_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = Non
             code="no_quorum",
         )
     assembly.status = Assembly.Status.VOTING_OPEN
-    assembly.voting_opened_at = now or timezone.now()
+    assembly.voting_opened_at = now
     assembly.save(update_fields=["status", "voting_opened_at"])
     audit_record(actor=actor, action="assembly.voting_opened", target=assembly)
     return assembly
@@ -74,21 +70,33 @@ def voting_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = Non
 
 @transaction.atomic
 def voting_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
-    """The chair closes the vote; the tally starts once this is committed."""
+    """The chair closes the vote; the tally starts once this is committed.
+
+    An online-only assembly has no meeting that opens: its vote runs from the convocation and
+    the chair closes it at the meeting's time (RULES 15). Its quorum is counted then (RULES
+    31): without it, the assembly ends as "quorum not reached" and nothing is tallied.
+    """
+    now = now or timezone.now()
     assembly = _locked(assembly)  # waits for the casts in flight
-    online_only = not assembly.place
-    closable = assembly.status == Assembly.Status.VOTING_OPEN or (
-        online_only and assembly.status == Assembly.Status.CONVENED
-    )
-    if not closable:
-        raise DomainError(
-            _("The vote is not open on this assembly (%(status)s).")
-            % {"status": assembly.get_status_display()},
-            code="not_open",
-        )
+    assembly_require(assembly, Action.CLOSE_VOTE, now=now)
+    fields = ["status", "voting_closed_at"]
+    assembly.voting_closed_at = now
+    if assembly.status == Assembly.Status.CONVENED:  # an online-only vote
+        figures = assembly_figures(assembly=assembly)
+        assembly.meeting_opening_figures = figures.as_dict()
+        fields.append("meeting_opening_figures")
+        if not figures.reached:
+            assembly_end_without_quorum(assembly=assembly, now=now)
+            assembly.save(update_fields=fields)
+            audit_record(
+                actor=actor,
+                action="assembly.quorum_not_reached",
+                target=assembly,
+                data={"at": now.isoformat(), **figures.as_dict()},
+            )
+            return assembly
     assembly.status = Assembly.Status.VOTING_CLOSED
-    assembly.voting_closed_at = now or timezone.now()
-    assembly.save(update_fields=["status", "voting_closed_at"])
+    assembly.save(update_fields=fields)
     audit_record(actor=actor, action="assembly.voting_closed", target=assembly)
 
     pk = assembly.pk
@@ -202,18 +210,13 @@ def ballots_reorder(*, assembly: Assembly) -> int:
 @transaction.atomic
 def assembly_tally(*, assembly: Assembly, now: dt.datetime | None = None) -> list[ResolutionResult]:
     """Count every resolution of a closed vote, once."""
+    now = now or timezone.now()
     assembly = _locked(assembly)
-    if assembly.status != Assembly.Status.VOTING_CLOSED:
-        raise DomainError(
-            _("Only a closed vote is tallied (this assembly is %(status)s).")
-            % {"status": assembly.get_status_display()},
-            code="not_closed",
-        )
+    assembly_require(assembly, Action.TALLY, now=now)
     if ResolutionResult.objects.filter(resolution__assembly=assembly).exists():
         raise DomainError(_("This vote has already been tallied."), code="already_tallied")
 
     statutes = assembly.statutes
-    now = now or timezone.now()
     counts = _college_counts(assembly)
     results = []
     for resolution in assembly.resolutions.order_by("number"):
@@ -312,15 +315,10 @@ RESULTS_NOTICE = "assembly-results"
 
 
 @transaction.atomic
-def results_publish(*, assembly: Assembly, actor: Any) -> Assembly:
+def results_publish(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
     """Publish the results to the members; they are told by e-mail when they agreed to it."""
     assembly = _locked(assembly)
-    if assembly.status != Assembly.Status.VOTING_CLOSED:
-        raise DomainError(
-            _("Only the results of a closed vote are published (this assembly is %(status)s).")
-            % {"status": assembly.get_status_display()},
-            code="not_closed",
-        )
+    assembly_require(assembly, Action.PUBLISH, now=now or timezone.now())
     resolutions = assembly.resolutions.count()
     if ResolutionResult.objects.filter(resolution__assembly=assembly).count() != resolutions:
         raise DomainError(

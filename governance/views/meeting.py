@@ -17,6 +17,7 @@ from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, role_required
 from governance.forms.meeting import BureauSeatForm, CheckInSearchForm, RollEntryForm
+from governance.lifecycle import Action, assembly_allows
 from governance.meeting_documents import attendance_sheet_pdf
 from governance.models import Assembly, BureauSeat, Proxy, RollEntry
 from governance.selectors.figures import (
@@ -26,7 +27,6 @@ from governance.selectors.figures import (
     meeting_roll_search,
 )
 from governance.services.meeting import (
-    CHECK_IN_STATUSES,
     bureau_missing,
     bureau_seat_add,
     bureau_seat_remove,
@@ -68,7 +68,7 @@ def desk(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         search_form=form,
         query=query,
         results=list(meeting_roll_search(assembly=assembly, query=query)),
-        can_check_in=assembly.status in CHECK_IN_STATUSES,
+        can_check_in=assembly_allows(assembly, Action.CHECK_IN),
         proxies_open=proxies_open(assembly),
         refresh_url=_desk_url(assembly, query),
     )
@@ -200,7 +200,7 @@ def check_in_token(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "entry": entry,
         "proxy": proxy,
         "error": error,
-        "can_check_in": assembly.status in CHECK_IN_STATUSES,
+        "can_check_in": assembly_allows(assembly, Action.CHECK_IN),
         "proxies_open": proxies_open(assembly),
     }
     return render(
@@ -289,11 +289,13 @@ def open_meeting(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.warning(
             request,
             _(
-                "The meeting is open: %(total)s members counted, the quorum of %(required)s is "
-                "not reached. The assembly cannot decide; a second convocation is needed."
+                "The meeting opened with %(total)s members counted: the quorum of %(required)s "
+                "is not reached. The assembly takes no vote and decides nothing; "
+                "prepare the second convocation from this page."
             )
             % {"total": figures.total, "required": figures.quorum_required},
         )
+        return redirect("governance:manage_detail", pk=assembly.pk)
     return redirect("governance:meeting", pk=assembly.pk)
 
 

@@ -24,6 +24,7 @@ from governance.forms.voting import (
     ReceiptForm,
     RoomCountForm,
 )
+from governance.lifecycle import Action, assembly_allows, is_online_only, meeting_window_opens
 from governance.models import Assembly, Participation, RollEntry
 from governance.selectors import voting as selectors
 from governance.services.ballots import CastOutcome, ballot_cast, ballot_recast, voting_channel
@@ -294,6 +295,11 @@ def _control_context(assembly: Assembly, **extra: Any) -> dict[str, Any]:
     participations = Participation.objects.filter(resolution__assembly=assembly)
     return {
         "assembly": assembly,
+        "can_open": assembly_allows(assembly, Action.OPEN_VOTE),
+        "can_close": assembly_allows(assembly, Action.CLOSE_VOTE),
+        "can_publish": assembly_allows(assembly, Action.PUBLISH),
+        "online_only": is_online_only(assembly),
+        "window_opens": meeting_window_opens(assembly),
         "results": selectors.results_of(assembly=assembly),
         "room_counts": selectors.room_counts_of(assembly=assembly),
         "voters": participations.values("roll_entry").distinct().count(),
@@ -323,11 +329,20 @@ def control_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpRespon
     if action not in services:
         raise Http404
     try:
-        services[action](assembly=assembly, actor=request.user)
+        assembly = services[action](assembly=assembly, actor=request.user)
     except DomainError as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, done[action])
+        if assembly.status == Assembly.Status.QUORUM_NOT_REACHED:
+            messages.warning(
+                request,
+                _(
+                    "The vote is closed without its quorum: the assembly decides nothing. "
+                    "Prepare the second convocation from the assembly's page."
+                ),
+            )
+        else:
+            messages.success(request, done[action])
     return redirect("governance:vote_control", pk=assembly.pk)
 
 

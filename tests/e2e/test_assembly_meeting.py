@@ -27,6 +27,7 @@ from tests.e2e.helpers import (
 from tests.e2e.register_helpers import fact, fr_plural, sign_in_as_administrator
 from tests.governance.factories import (
     convened_assembly,
+    meeting_today,
     members_admitted,
     statutes_and_register,
     voted_at_distance,
@@ -46,7 +47,10 @@ def assembly(transactional_db):
     for number, member in enumerate(members):
         Member.objects.filter(pk=member.pk).update(address=f"{number + 1} rue du Lac")
     members = list(Member.objects.filter(pk__in=[m.pk for m in members]).order_by("number"))
-    return convened_assembly(members=members, title="Assemblée générale ordinaire 2026")
+    # Convened for today: the meeting opens on its day (RULES 31).
+    return convened_assembly(
+        members=members, title="Assemblée générale ordinaire 2026", starts_at=meeting_today()
+    )
 
 
 @pytest.fixture

@@ -25,6 +25,16 @@ def meeting_time(days_ahead: int = 30, hour: int = 18) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=PARIS)
 
 
+def meeting_today(minutes_ahead: int = 30) -> dt.datetime:
+    """A meeting convened for today, starting soon: it can open now (RULES 31). Near midnight,
+    a few minutes ago instead, so that it stays on today's date."""
+    now = timezone.localtime(timezone.now(), PARIS).replace(second=0, microsecond=0)
+    start = now + dt.timedelta(minutes=minutes_ahead)
+    if start.date() != now.date():
+        start = now - dt.timedelta(minutes=5)
+    return start
+
+
 def statutes_and_register(**statutes) -> dict[str, object]:
     """Statutes in force since 2020 and the standard register (3 colleges 40/30/30)."""
     if not Statutes.objects.exists():

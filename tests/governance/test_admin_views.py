@@ -16,11 +16,13 @@ from governance.documents import cancellation_letters_html, letters_html
 from governance.models import AgendaItem, Assembly, Resolution, RollEntry
 from governance.selectors.assemblies import roll_cancellation_letters
 from governance.services.convocation import assembly_convene, check_in_url
+from governance.services.meeting import bureau_seat_add, meeting_open
 from members.models import Member
 from tests.governance.factories import (
     convened_assembly,
     draft_assembly,
     meeting_time,
+    meeting_today,
     members_admitted,
     statutes_and_register,
 )
@@ -290,11 +292,12 @@ def test_cancelling_through_the_page_needs_a_reason(admin_client, register, admi
 
 
 def test_preparing_the_second_convocation_through_the_page(admin_client, register):
-    first = convened_assembly(members=members_admitted(register, 10))
-    first.meeting_opened_at = timezone.now()
-    first.save(update_fields=["meeting_opened_at"])
+    first = convened_assembly(starts_at=meeting_today(), members=members_admitted(register, 10))
+    for role in ("chair", "scrutineer", "secretary"):
+        bureau_seat_add(assembly=first, role=role, name="Camille Roux", actor=None)
+    meeting_open(assembly=first, actor=None)  # nobody came: the quorum is not reached
     detail = text(admin_client.get(url("manage_detail", first.pk)))
-    assert "The quorum was not reached when the meeting opened" in detail
+    assert "The quorum was not reached: 0 of 10 members took part, 2 were needed." in detail
     day = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     response = admin_client.post(url("manage_second", first.pk), {"day": day, "time": "18:00"})
     second = Assembly.objects.get(first_convocation=first)

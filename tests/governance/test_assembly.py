@@ -5,14 +5,13 @@ second convocation prepared in one step when the first did not reach its quorum.
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from coop.errors import DomainError
 from coop.models import AuditEvent
+from governance.lifecycle import AssemblyRefused
 from governance.models import AgendaItem, Assembly, Resolution
 from governance.selectors.assemblies import majority_text, opening_quorum, quorum_text
 from governance.services.assembly import (
-    AssemblyNotDraft,
     agenda_item_add,
     agenda_item_move,
     agenda_item_remove,
@@ -26,6 +25,7 @@ from governance.services.assembly import (
     resolution_update,
 )
 from governance.services.convocation import assembly_convene
+from governance.services.meeting import bureau_seat_add, meeting_open, roll_entry_check_in
 from tests.coop.factories import StatutesFactory
 from tests.governance.factories import (
     PARIS,
@@ -188,7 +188,7 @@ def test_nothing_changes_after_convocation(register, admin_user):
         lambda: resolution_move(resolution=resolution, up=False, actor=None),
     ]
     for refusal in refusals:
-        with pytest.raises(AssemblyNotDraft, match="can no longer change"):
+        with pytest.raises(AssemblyRefused, match="can no longer change"):
             refusal()
     assembly.refresh_from_db()
     assert assembly.place == "Salle des fêtes, 38000 Grenoble"
@@ -212,19 +212,23 @@ def test_majority_and_quorum_in_words(register):
 
 
 def _opened(assembly: Assembly, *, present: int) -> Assembly:
+    """The meeting opened on its day with `present` members checked in (RULES 31)."""
+    now = assembly.starts_at
     for entry in assembly.roll.order_by("member_number")[:present]:
-        entry.present_at = timezone.now()
-        entry.save(update_fields=["present_at"])
-    assembly.meeting_opened_at = timezone.now()
-    assembly.save(update_fields=["meeting_opened_at"])
+        roll_entry_check_in(roll_entry=entry, actor=None, now=now)
+    for role in ("chair", "scrutineer", "secretary"):
+        bureau_seat_add(assembly=assembly, role=role, name="Camille Roux", actor=None, now=now)
+    meeting_open(assembly=assembly, actor=None, now=now)
+    assembly.refresh_from_db()
     return assembly
 
 
 def test_second_convocation_copies_the_agenda_when_the_quorum_was_missed(register, admin_user):
     first = convened_assembly(members=members_admitted(register, 10), resolutions=3)
     agenda_item_count = first.agenda_items.count()
-    _opened(first, present=1)  # 1 of 10: below 1/5
+    first = _opened(first, present=1)  # 1 of 10: below 1/5
     assert opening_quorum(assembly=first).reached is False
+    assert first.status == Assembly.Status.QUORUM_NOT_REACHED
 
     starts = meeting_time(days_ahead=40)
     second = assembly_prepare_second_convocation(first=first, starts_at=starts, actor=admin_user)
@@ -248,12 +252,42 @@ def test_second_convocation_copies_the_agenda_when_the_quorum_was_missed(registe
 
 def test_no_second_convocation_before_the_opening_or_with_the_quorum(register, admin_user):
     first = convened_assembly(members=members_admitted(register, 10))
-    with pytest.raises(DomainError, match="has not opened"):
-        assembly_prepare_second_convocation(first=first, starts_at=meeting_time(), actor=None)
-    _opened(first, present=2)  # 2 of 10 = 1/5: reached
-    with pytest.raises(DomainError, match="The quorum was reached"):
-        assembly_prepare_second_convocation(first=first, starts_at=meeting_time(), actor=None)
+    later = meeting_time(days_ahead=45)
+    with pytest.raises(DomainError, match="only when the first did not reach its quorum"):
+        assembly_prepare_second_convocation(first=first, starts_at=later, actor=None)
+    first = _opened(first, present=2)  # 2 of 10 = 1/5: reached
+    assert first.status == Assembly.Status.CONVENED
+    with pytest.raises(DomainError, match="only when the first did not reach its quorum"):
+        assembly_prepare_second_convocation(first=first, starts_at=later, actor=None)
     assert not Assembly.objects.filter(first_convocation=first).exists()
+
+
+def test_a_second_convocation_is_dated_after_the_first_meeting(register, admin_user):
+    first = _opened(convened_assembly(members=members_admitted(register, 10)), present=0)
+    same_day = first.starts_at + dt.timedelta(hours=2)
+    with pytest.raises(DomainError, match="must be after the first's, which was held on"):
+        assembly_prepare_second_convocation(first=first, starts_at=same_day, actor=admin_user)
+    second = assembly_prepare_second_convocation(
+        first=first, starts_at=first.starts_at + dt.timedelta(days=12), actor=admin_user
+    )
+    with pytest.raises(DomainError, match="must be after the first's"):
+        assembly_update(
+            assembly=second,
+            title=second.title,
+            kind=second.kind,
+            starts_at=first.starts_at - dt.timedelta(days=1),
+            place=second.place,
+            actor=admin_user,
+        )
+    # Not convened before the first ended: a second convocation of a first still convened.
+    other = convened_assembly(members=members_admitted(register, 3), title="Autre")
+    early = draft_assembly(
+        convocation=Assembly.ConvocationNumber.SECOND,
+        first_convocation=other,
+        starts_at=meeting_time(days_ahead=50),
+    )
+    with pytest.raises(DomainError, match="only once the first has ended without its quorum"):
+        assembly_convene(assembly=early, actor=admin_user)
 
 
 def test_the_demo_has_a_draft_and_a_convened_assembly(capsys):

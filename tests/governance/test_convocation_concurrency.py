@@ -8,8 +8,8 @@ from django.db import connection
 from django.utils import translation
 
 from coop.models import Notice, NoticeDelivery
+from governance.lifecycle import AssemblyRefused
 from governance.models import Assembly, RollEntry
-from governance.services.assembly import AssemblyNotDraft
 from governance.services.convocation import assembly_convene
 from tests.governance.factories import draft_assembly, members_admitted, statutes_and_register
 
@@ -39,7 +39,7 @@ def test_two_administrators_convening_at_once_convene_once():
         thread.join(timeout=120)
 
     convened = [o for o in outcomes if isinstance(o, Assembly)]
-    refused = [o for o in outcomes if isinstance(o, AssemblyNotDraft)]
+    refused = [o for o in outcomes if isinstance(o, AssemblyRefused)]
     assert (len(convened), len(refused)) == (1, 3), outcomes
     assert all("already convened" in str(error) for error in refused)
     assert RollEntry.objects.filter(assembly=assembly).count() == 5

@@ -18,6 +18,7 @@ from governance.services.proxies import proxy_give
 from tests.coop.factories import StatutesFactory
 from tests.governance.factories import (
     convened_assembly,
+    meeting_today,
     members_admitted,
     statutes_and_register,
     voted_at_distance,
@@ -95,7 +96,7 @@ def test_known_values():
 @pytest.fixture
 def assembly(db):
     register = statutes_and_register()
-    return convened_assembly(members=members_admitted(register, 12))
+    return convened_assembly(starts_at=meeting_today(), members=members_admitted(register, 12))
 
 
 def _entries(assembly):
@@ -140,14 +141,16 @@ def test_a_revoked_proxy_represents_nobody(assembly):
 def test_quorum_follows_the_frozen_statutes_for_the_kind_and_convocation(db):
     register = statutes_and_register()
     members = members_admitted(register, 21)
-    extraordinary = convened_assembly(members=members, kind=Assembly.Kind.EXTRAORDINARY)
+    extraordinary = convened_assembly(
+        starts_at=meeting_today(), members=members, kind=Assembly.Kind.EXTRAORDINARY
+    )
     figures = assembly_figures(assembly=extraordinary)
     assert (figures.quorum_fraction, figures.quorum_required) == (Fraction(1, 4), 6)
     assert not figures.reached
     assert figures.missing == 6
 
     StatutesFactory(effective_from=dt.date(2021, 1, 1), quorum_ordinary_first="1/3")
-    ordinary = convened_assembly(members=members, title="AGO")
+    ordinary = convened_assembly(starts_at=meeting_today(), members=members, title="AGO")
     assert ordinary.statutes == Statutes.objects.latest()
     figures = assembly_figures(assembly=ordinary)
     assert (figures.quorum_fraction, figures.quorum_required) == (Fraction(1, 3), 7)
@@ -156,7 +159,7 @@ def test_quorum_follows_the_frozen_statutes_for_the_kind_and_convocation(db):
 def test_no_quorum_on_a_second_ordinary_convocation_is_always_reached(db):
     register = statutes_and_register()
     members = members_admitted(register, 5)
-    first = convened_assembly(members=members)
+    first = convened_assembly(starts_at=meeting_today(), members=members)
     second = convened_assembly(
         members=members, convocation=Assembly.ConvocationNumber.SECOND, first_convocation=first
     )
@@ -166,8 +169,10 @@ def test_no_quorum_on_a_second_ordinary_convocation_is_always_reached(db):
 
 def test_figures_take_one_query_whatever_the_roll(db, django_assert_num_queries):
     register = statutes_and_register()
-    small = convened_assembly(members=members_admitted(register, 3))
-    large = convened_assembly(members=members_admitted(register, 60), title="Grande")
+    small = convened_assembly(starts_at=meeting_today(), members=members_admitted(register, 3))
+    large = convened_assembly(
+        starts_at=meeting_today(), members=members_admitted(register, 60), title="Grande"
+    )
     for assembly in (small, large):
         entries = _entries(assembly)
         roll_entry_check_in(roll_entry=entries[0], actor=None)

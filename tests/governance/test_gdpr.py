@@ -73,7 +73,8 @@ def meeting(admin_user):
         actor=None,
         now=before,
     )
-    roll_entry_check_in(roll_entry=entries["d"], actor=admin_user)
+    # On the meeting's day (RULES 31).
+    roll_entry_check_in(roll_entry=entries["d"], actor=admin_user, now=assembly.starts_at)
     return {
         "assembly": assembly,
         "members": (ana, ben, chloe, dan),

@@ -21,6 +21,7 @@ from governance.services.meeting import (
 from governance.services.proxies import proxy_give, proxy_revoke
 from tests.governance.factories import (
     convened_assembly,
+    meeting_today,
     members_admitted,
     statutes_and_register,
     voted_at_distance,
@@ -36,7 +37,7 @@ def assembly():
     for number, member in enumerate(members):
         member.address = f"{number + 1} rue des Tilleuls"
         member.save(update_fields=["address"])
-    return convened_assembly(members=members)
+    return convened_assembly(starts_at=meeting_today(), members=members)
 
 
 def _entries(assembly):
@@ -275,7 +276,9 @@ def test_live_figures_queries_do_not_grow_with_the_roll(admin_client, totp_admin
     register = statutes_and_register()
     counts = []
     for size in (3, 40):
-        assembly = convened_assembly(members=members_admitted(register, size), title=f"A{size}")
+        assembly = convened_assembly(
+            starts_at=meeting_today(), members=members_admitted(register, size), title=f"A{size}"
+        )
         entries = _entries(assembly)
         roll_entry_check_in(roll_entry=entries[0], actor=None)
         proxy_give(assembly=assembly, giver=entries[1], holder=entries[0], actor=None)

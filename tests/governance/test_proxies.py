@@ -109,7 +109,7 @@ def test_a_roll_of_one_hundred_allows_five_proxies_per_holder():
 
 def test_a_member_present_cannot_give_a_proxy(roll):
     assembly, (ada, bob, *_rest) = roll
-    roll_entry_check_in(roll_entry=ada, actor=None)
+    roll_entry_check_in(roll_entry=ada, actor=None, now=assembly.starts_at)
     with pytest.raises(DomainError, match="checked in as present"):
         proxy_give(assembly=assembly, giver=ada, holder=bob, actor=None)
 
