@@ -177,7 +177,12 @@ def _check_dates(assembly: Assembly, action: Action, now: dt.datetime) -> None:
     opened = assembly.meeting_opened_at is not None
     if action == Action.GIVE_PROXY and assembly.voting_opened_at is not None:
         raise _status_refusal(assembly, action)
-    if action == Action.CAST_DISTANCE and now > assembly.distance_vote_deadline:
+    # An online-only assembly votes online until the chair closes the vote (RULES 15).
+    if (
+        action == Action.CAST_DISTANCE
+        and now > assembly.distance_vote_deadline
+        and not is_online_only(assembly)
+    ):
         raise AssemblyRefused(
             _(
                 "Distance voting closed on %(date)s at %(time)s. You can still vote "
