@@ -48,12 +48,12 @@ def _require_open(assembly: Assembly, *, correcting: bool) -> None:
     if correcting:
         message = _(
             "A count of the room can only be corrected while the vote is open, before the "
-            "tally; this assembly is %(status)s."
+            "tally (status of the assembly: %(status)s)."
         )
     else:
         message = _(
-            "Votes counted in the room are entered while the vote is open; this assembly is "
-            "%(status)s."
+            "Votes counted in the room are entered while the vote is open (status of the "
+            "assembly: %(status)s)."
         )
     raise RoomCountRefused(message % {"status": status}, code="not_open", status=assembly.status)
 

@@ -197,15 +197,20 @@ def results(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ReceiptForm(request.GET or None)
     receipt_lines = None
+    corrections = room_count_corrections(assembly=assembly)
     if form.is_bound and form.is_valid():
         receipt_lines = selectors.receipt_lookup(assembly=assembly, code=form.cleaned_data["code"])
     context = {
         "assembly": assembly,
         "results": [
-            (resolution, result, selectors.result_steps(result) if result else None)
+            (
+                resolution,
+                result,
+                selectors.result_steps(result) if result else None,
+                corrections.get(resolution.pk, []),
+            )
             for resolution, result in selectors.results_of(assembly=assembly)
         ],
-        "room_corrections": room_count_corrections(assembly=assembly),
         "published": assembly.status == Assembly.Status.PUBLISHED,
         "receipt_form": form,
         "receipt_lines": receipt_lines,
@@ -353,6 +358,13 @@ def _control_context(
         "roll_size": RollEntry.objects.filter(assembly=assembly).count(),
         "room_form": room_form or RoomCountForm(assembly=assembly),
         "open_correction": correct_form[0] if correct_form else None,
+        # A refused correction of a count that has no form on the page any more (corrected
+        # meanwhile, or the vote closed): its message is shown above the table.
+        "correct_refused": (
+            correct_form[1]
+            if correct_form and not any(form is correct_form[1] for _line, form in lines)
+            else None
+        ),
     }
 
 
