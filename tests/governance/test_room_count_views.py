@@ -287,3 +287,70 @@ def test_results_ballot_box_and_minutes_show_the_correction(admin_client, assemb
     assert "Counted in the room for Salariés: for: 1, against: 2, abstentions: 0." in text
     assert "First entered at" in text and "for: 3, against: 0, abstentions: 0." in text
     assert "for this reason: Deux mains levées contre; new count: for: 1" in text
+
+
+def test_a_count_left_above_the_room_is_flagged(admin_client, assembly, totp_admin):
+    from governance.services.ballots import ballot_cast
+
+    resolution = assembly.resolutions.get()
+    room_count_record(
+        assembly=assembly,
+        resolution_id=resolution.pk,
+        college=salaries(assembly),
+        votes_for=3,
+        votes_against=0,
+        abstentions=0,
+        actor=totp_admin,
+    )
+    page = visible(admin_client.get(control_url(assembly)))
+    assert "This count is now above" not in page
+    # After the count, an employee in the room votes on their phone too.
+    employee = RollEntry.objects.filter(assembly=assembly, college=salaries(assembly)).first()
+    ballot_cast(assembly=assembly, voter=employee, choices={resolution.pk: "for"}, actor=None)
+    page = visible(admin_client.get(control_url(assembly)))
+    assert (
+        "This count is now above the 2 voices the room can count (someone left or voted online "
+        "since): correct it before closing the vote."
+    ) in page
+
+
+def test_the_page_reads_a_fixed_number_of_queries(admin_client, totp_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(resolutions: int) -> int:
+        register = statutes_and_register()
+        members = members_admitted(register, 3, category="employee")
+        assembly = convened_assembly(members=members, resolutions=resolutions)
+        RollEntry.objects.filter(assembly=assembly).update(present_at=timezone.now())
+        Assembly.objects.filter(pk=assembly.pk).update(
+            status=Assembly.Status.VOTING_OPEN,
+            meeting_opened_at=timezone.now(),
+            voting_opened_at=timezone.now(),
+        )
+        assembly = Assembly.objects.get(pk=assembly.pk)
+        for resolution in assembly.resolutions.all():
+            row = room_count_record(
+                assembly=assembly,
+                resolution_id=resolution.pk,
+                college=salaries(assembly),
+                votes_for=3,
+                votes_against=0,
+                abstentions=0,
+                actor=totp_admin,
+            )
+            room_count_correct(
+                assembly=assembly,
+                room_count=row,
+                votes_for=2,
+                votes_against=1,
+                abstentions=0,
+                reason="Recompté",
+                actor=totp_admin,
+            )
+        admin_client.get(control_url(assembly))  # sessions and caches warm
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(control_url(assembly)).status_code == 200
+        return len(queries)
+
+    assert queries_for(1) == queries_for(4)
