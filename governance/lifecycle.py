@@ -53,7 +53,8 @@ class Action(StrEnum):
     BUREAU = "bureau"  # record or remove a seat of the bureau
     OPEN_MEETING = "open_meeting"
     OPEN_VOTE = "open_vote"
-    CAST_ROOM = "cast_room"  # a vote in the meeting, online or counted by the bureau
+    CAST_ROOM = "cast_room"  # a vote in the meeting, online
+    ROOM_COUNT = "room_count"  # the bureau enters or corrects what it counted in the room
     CLOSE_VOTE = "close_vote"
     TALLY = "tally"
     PUBLISH = "publish"
@@ -132,6 +133,10 @@ def _status_refusal(assembly: Assembly, action: Action) -> AssemblyRefused:
         Action.OPEN_MEETING: _("The meeting of this assembly is already open."),
         Action.OPEN_VOTE: _("The vote can only be opened while the meeting is held."),
         Action.CAST_ROOM: _("The vote is not open in the meeting."),
+        Action.ROOM_COUNT: _(
+            "Votes counted in the room are entered or corrected while the vote is open, before "
+            "the tally."
+        ),
         Action.CLOSE_VOTE: _("The vote is not open on this assembly."),
         Action.TALLY: _("Only a closed vote is tallied."),
         Action.PUBLISH: _("Only the results of a closed and tallied vote are published."),
@@ -158,6 +163,7 @@ ALLOWED_STATES: dict[Action, tuple[str, ...]] = {
     Action.OPEN_MEETING: (Status.CONVENED,),
     Action.OPEN_VOTE: (Status.CONVENED,),
     Action.CAST_ROOM: (Status.VOTING_OPEN,),
+    Action.ROOM_COUNT: (Status.VOTING_OPEN,),
     Action.CLOSE_VOTE: (Status.VOTING_OPEN, Status.CONVENED),
     Action.TALLY: (Status.VOTING_CLOSED,),
     Action.PUBLISH: (Status.VOTING_CLOSED,),

@@ -12,6 +12,7 @@ from coop.documents import css_string, document_context, page_numbers_css, pdf_f
 from coop.models import NoticeDelivery
 from governance.models import Assembly, BureauSeat, Minutes
 from governance.selectors.figures import meeting_opening
+from governance.selectors.room_counts import room_count_corrections
 from governance.selectors.voting import results_of
 
 ARCHIVE_YEARS = 3
@@ -32,6 +33,7 @@ def minutes_context(*, assembly: Assembly) -> dict[str, Any]:
         "date": timezone.localtime(assembly.starts_at).strftime("%d/%m/%Y"),
     }
     context = document_context(on=timezone.localdate(assembly.starts_at), title=title)
+    corrections = room_count_corrections(assembly=assembly)
     statutes = assembly.statutes or context["statutes"]
     context.update(
         statutes=statutes,
@@ -45,7 +47,12 @@ def minutes_context(*, assembly: Assembly) -> dict[str, Any]:
         agenda=assembly.agenda_items.order_by("position"),
         bureau=BureauSeat.objects.filter(assembly=assembly).order_by("role", "recorded_at"),
         opening=meeting_opening(assembly=assembly),
-        results=results_of(assembly=assembly),
+        # Each resolution with its result and its counts of the room corrected before the
+        # tally (RULES 32): the value first entered, each correction, its time and reason.
+        results=[
+            (resolution, result, corrections.get(resolution.pk, []))
+            for resolution, result in results_of(assembly=assembly)
+        ],
     )
     return context
 

@@ -454,7 +454,14 @@ class Ballot(models.Model):
 
 
 class RoomCount(models.Model):
-    """Votes counted in the room by the bureau (show of hands, paper), per college."""
+    """Votes counted in the room by the bureau (show of hands, paper), per college (RULES 32).
+
+    Append-only (a trigger refuses UPDATE and DELETE): a count is corrected, before the tally,
+    by a new row that names the row it corrects and gives the reason. The current count of a
+    resolution and college is the row that no other row corrects; the tally counts only those.
+    The first count of a resolution and college is unique, and a row is corrected at most once,
+    so the counts of a resolution and college form one chain.
+    """
 
     resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="room_counts")
     college = models.ForeignKey(
@@ -467,6 +474,15 @@ class RoomCount(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    reason = models.TextField(_("reason for the correction"), blank=True)
 
     class Meta:
         verbose_name = _("votes counted in the room")
@@ -474,13 +490,29 @@ class RoomCount(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["resolution", "college"],
+                condition=Q(corrects__isnull=True),
                 nulls_distinct=False,
-                name="governance_roomcount_once_per_college",
+                name="governance_roomcount_first_once_per_college",
+            ),
+            models.UniqueConstraint(
+                fields=["corrects"], name="governance_roomcount_corrected_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True, reason="")
+                | (Q(corrects__isnull=False) & ~Q(reason="")),
+                name="governance_roomcount_correction_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(corrects=F("pk")), name="governance_roomcount_not_itself"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.resolution}: {self.votes_for}/{self.votes_against}/{self.abstentions}"
+
+    @property
+    def total(self) -> int:
+        return self.votes_for + self.votes_against + self.abstentions
 
 
 class ResolutionResult(models.Model):

@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:pk>/ballot-box.csv", voting.ballot_box_csv, name="ballot_box_csv"),
     path("manage/<int:pk>/vote/", voting.control, name="vote_control"),
     path("manage/<int:pk>/vote/room-count/", voting.room_count, name="vote_room_count"),
+    path(
+        "manage/<int:pk>/vote/room-count/<int:count_pk>/correct/",
+        voting.room_count_correction,
+        name="vote_room_count_correct",
+    ),
     path("manage/<int:pk>/vote/<slug:action>/", voting.control_action, name="vote_action"),
 ]
 

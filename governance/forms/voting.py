@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import AssemblyCollege, Ballot, Resolution
+from governance.models import Assembly, AssemblyCollege, Ballot, Resolution
+from governance.selectors.room_counts import colleges_counted
 from governance.selectors.voting import Voice
+from governance.services.room_counts import REASON_MAX_LENGTH
 
 ABSTAIN_HELP = _("Abstaining is not a vote expressed: it counts neither for nor against.")
 
@@ -86,12 +88,39 @@ class RoomCountForm(forms.Form):
     votes_against = forms.IntegerField(label=_("Against"), min_value=0)
     abstentions = forms.IntegerField(label=_("Abstentions"), min_value=0)
 
-    def __init__(self, *args: object, assembly: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, assembly: Assembly, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resolution"].queryset = Resolution.objects.filter(assembly=assembly)
-        colleges = AssemblyCollege.objects.filter(assembly=assembly)
-        self.fields["college"].queryset = colleges
-        self.fields["college"].required = colleges.exists()
+        self.fields["resolution"].queryset = Resolution.objects.filter(assembly=assembly).order_by(
+            "number"
+        )
+        colleges = colleges_counted(assembly)
+        if colleges:
+            self.fields["college"].queryset = AssemblyCollege.objects.filter(
+                pk__in=[c.pk for c in colleges]
+            ).order_by("position", "name")
+            self.fields["college"].required = True
+        else:  # one count for the whole room
+            del self.fields["college"]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        data.setdefault("college", None)
+        return data
+
+
+class RoomCountCorrectForm(forms.Form):
+    """A recorded count of the room, corrected before the tally, with the reason."""
+
+    votes_for = forms.IntegerField(label=_("For"), min_value=0)
+    votes_against = forms.IntegerField(label=_("Against"), min_value=0)
+    abstentions = forms.IntegerField(label=_("Abstentions"), min_value=0)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the count and shown in the results and the minutes."),
+        error_messages={"required": _("Give the reason for the correction.")},
+    )
 
 
 class MinutesForm(forms.Form):

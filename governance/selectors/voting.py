@@ -171,8 +171,11 @@ def result_steps(result: ResolutionResult) -> ResultSteps:
 
 
 def room_counts_of(*, assembly: Assembly) -> QuerySet[RoomCount]:
-    return RoomCount.objects.filter(resolution__assembly=assembly).select_related(
-        "college", "resolution"
+    """The current room counts (a corrected row is kept but no longer counts)."""
+    return (
+        RoomCount.objects.filter(resolution__assembly=assembly, corrections__isnull=True)
+        .select_related("college", "resolution")
+        .order_by("resolution__number", "college__position", "college__name")
     )
 
 

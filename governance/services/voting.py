@@ -123,7 +123,8 @@ def _college_counts(assembly: Assembly) -> dict[int, list[CollegeCount]]:
     for row in rows:
         college = row["college_id"] if weighted else None
         totals[(row["resolution_id"], college)][row["choice"]] += row["n"]
-    for room in RoomCount.objects.filter(resolution__assembly=assembly):
+    # Only the current room counts: a corrected row is kept but no longer counts (RULES 32).
+    for room in RoomCount.objects.filter(resolution__assembly=assembly, corrections__isnull=True):
         college = room.college_id if weighted else None
         bucket = totals[(room.resolution_id, college)]
         bucket["for"] += room.votes_for
@@ -258,57 +259,6 @@ def assembly_tally(*, assembly: Assembly, now: dt.datetime | None = None) -> lis
         },
     )
     return results
-
-
-@transaction.atomic
-def room_count_record(
-    *,
-    assembly: Assembly,
-    resolution_id: int,
-    college: AssemblyCollege | None,
-    votes_for: int,
-    votes_against: int,
-    abstentions: int,
-    actor: Any,
-) -> RoomCount:
-    """The bureau enters the votes it counted in the room (hands or paper) for one college."""
-    assembly = _locked(assembly)
-    if assembly.status != Assembly.Status.VOTING_OPEN:
-        raise DomainError(
-            _("Votes counted in the room are entered while the vote is open."), code="not_open"
-        )
-    if not assembly.resolutions.filter(pk=resolution_id).exists():
-        raise DomainError(_("This resolution is not on this assembly's agenda."), code="unknown")
-    if college is not None and college.assembly_id != assembly.pk:
-        raise DomainError(_("This college is not one of this assembly's."), code="unknown")
-    if min(votes_for, votes_against, abstentions) < 0:
-        raise DomainError(_("Counts cannot be negative."), code="negative")
-    if RoomCount.objects.filter(resolution_id=resolution_id, college=college).exists():
-        raise DomainError(
-            _("The room's count for this resolution and college is already recorded."),
-            code="already_counted",
-        )
-    count = RoomCount.objects.create(
-        resolution_id=resolution_id,
-        college=college,
-        votes_for=votes_for,
-        votes_against=votes_against,
-        abstentions=abstentions,
-        recorded_by=actor,
-    )
-    audit_record(
-        actor=actor,
-        action="assembly.room_count",
-        target=assembly,
-        data={
-            "resolution": resolution_id,
-            "college": college.name if college else "",
-            "for": votes_for,
-            "against": votes_against,
-            "abstain": abstentions,
-        },
-    )
-    return count
 
 
 RESULTS_NOTICE = "assembly-results"

@@ -22,18 +22,21 @@ from governance.forms.voting import (
     BallotForm,
     RecastForm,
     ReceiptForm,
+    RoomCountCorrectForm,
     RoomCountForm,
 )
 from governance.lifecycle import Action, assembly_allows, is_online_only, meeting_window_opens
-from governance.models import Assembly, Participation, RollEntry
+from governance.models import Assembly, Participation, RollEntry, RoomCount
 from governance.selectors import voting as selectors
-from governance.services.ballots import CastOutcome, ballot_cast, ballot_recast, voting_channel
-from governance.services.voting import (
-    results_publish,
-    room_count_record,
-    voting_close,
-    voting_open,
+from governance.selectors.room_counts import (
+    RoomCountChain,
+    room_count_chains,
+    room_count_corrections,
+    room_count_sheet,
 )
+from governance.services.ballots import CastOutcome, ballot_cast, ballot_recast, voting_channel
+from governance.services.room_counts import room_count_correct, room_count_record
+from governance.services.voting import results_publish, voting_close, voting_open
 from governance.tasks_voting import ballot_receipt_send
 
 VISIBLE_RESULTS = (Assembly.Status.PUBLISHED,)
@@ -195,12 +198,18 @@ def results(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ReceiptForm(request.GET or None)
     receipt_lines = None
+    corrections = room_count_corrections(assembly=assembly)
     if form.is_bound and form.is_valid():
         receipt_lines = selectors.receipt_lookup(assembly=assembly, code=form.cleaned_data["code"])
     context = {
         "assembly": assembly,
         "results": [
-            (resolution, result, selectors.result_steps(result) if result else None)
+            (
+                resolution,
+                result,
+                selectors.result_steps(result) if result else None,
+                corrections.get(resolution.pk, []),
+            )
             for resolution, result in selectors.results_of(assembly=assembly)
         ],
         "published": assembly.status == Assembly.Status.PUBLISHED,
@@ -243,12 +252,28 @@ def _tally_rows(assembly: Assembly) -> list[dict[str, Any]]:
     ]
 
 
+def _earlier_counts(chain: RoomCountChain) -> list[dict[str, Any]]:
+    """The values a room count replaced, oldest first, each with the reason of its correction."""
+    return [
+        {
+            "for": corrected.votes_for,
+            "against": corrected.votes_against,
+            "abstain": corrected.abstentions,
+            "recorded_at": corrected.recorded_at.isoformat(),
+            "corrected_at": correction.recorded_at.isoformat(),
+            "reason": correction.reason,
+        }
+        for corrected, correction in chain.steps
+    ]
+
+
 @require_GET
 @login_required
 def ballot_box_json(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assembly = _assembly(pk)
     if not _may_see_results(request, assembly) or assembly.status != Assembly.Status.PUBLISHED:
         raise Http404
+    chains = room_count_chains(assembly=assembly)
     room = [
         {
             "resolution": count.resolution.number,
@@ -256,6 +281,7 @@ def ballot_box_json(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "for": count.votes_for,
             "against": count.votes_against,
             "abstain": count.abstentions,
+            "corrects": _earlier_counts(chains[(count.resolution_id, count.college_id)]),
         }
         for count in selectors.room_counts_of(assembly=assembly)
     ]
@@ -291,8 +317,39 @@ def ballot_box_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- The chair's controls (administrators) ---------------------------------------------------
 
 
-def _control_context(assembly: Assembly, **extra: Any) -> dict[str, Any]:
+def _correct_prefix(count_pk: int) -> str:
+    return f"correct-{count_pk}"
+
+
+def _control_context(
+    assembly: Assembly,
+    *,
+    room_form: RoomCountForm | None = None,
+    correct_form: tuple[int, RoomCountCorrectForm] | None = None,
+) -> dict[str, Any]:
+    """The chair's page: the vote's figures and, per resolution and college, the voices the
+    room may count, the current count and a form to correct it (one form per count, the one
+    sent back with its errors when a correction was refused)."""
     participations = Participation.objects.filter(resolution__assembly=assembly)
+    open_vote = assembly.status == Assembly.Status.VOTING_OPEN
+    lines = []
+    for line in room_count_sheet(assembly=assembly):
+        form = None
+        if line.chain is not None and open_vote:
+            pk = line.chain.current.pk
+            if correct_form is not None and correct_form[0] == pk:
+                form = correct_form[1]
+            else:
+                current = line.chain.current
+                form = RoomCountCorrectForm(
+                    prefix=_correct_prefix(pk),
+                    initial={
+                        "votes_for": current.votes_for,
+                        "votes_against": current.votes_against,
+                        "abstentions": current.abstentions,
+                    },
+                )
+        lines.append((line, form))
     return {
         "assembly": assembly,
         "can_open": assembly_allows(assembly, Action.OPEN_VOTE),
@@ -301,11 +358,19 @@ def _control_context(assembly: Assembly, **extra: Any) -> dict[str, Any]:
         "online_only": is_online_only(assembly),
         "window_opens": meeting_window_opens(assembly),
         "results": selectors.results_of(assembly=assembly),
-        "room_counts": selectors.room_counts_of(assembly=assembly),
+        "room_lines": lines,
+        "room_counted": any(line.chain for line, _form in lines),
         "voters": participations.values("roll_entry").distinct().count(),
         "roll_size": RollEntry.objects.filter(assembly=assembly).count(),
-        "room_form": extra.pop("room_form", None) or RoomCountForm(assembly=assembly),
-        **extra,
+        "room_form": room_form or RoomCountForm(assembly=assembly),
+        "open_correction": correct_form[0] if correct_form else None,
+        # A refused correction of a count that has no form on the page any more (corrected
+        # meanwhile, or the vote closed): its message is shown above the table.
+        "correct_refused": (
+            correct_form[1]
+            if correct_form and not any(form is correct_form[1] for _line, form in lines)
+            else None
+        ),
     }
 
 
@@ -369,5 +434,43 @@ def room_count(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The votes counted in the room are recorded."))
             return redirect("governance:vote_control", pk=assembly.pk)
     return render(
-        request, "governance/voting/control.html", _control_context(assembly, room_form=form)
+        request,
+        "governance/voting/control.html",
+        _control_context(assembly, room_form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def room_count_correction(request: HtmxHttpRequest, pk: int, count_pk: int) -> HttpResponse:
+    """Correct a recorded count before the tally: new figures and the reason."""
+    assembly = _assembly(pk)
+    count = get_object_or_404(RoomCount, pk=count_pk, resolution__assembly=assembly)
+    form = RoomCountCorrectForm(request.POST, prefix=_correct_prefix(count.pk))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            room_count_correct(
+                assembly=assembly,
+                room_count=count,
+                votes_for=data["votes_for"],
+                votes_against=data["votes_against"],
+                abstentions=data["abstentions"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except DomainError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("The count of the room is corrected; the value first entered is kept."),
+            )
+            return redirect("governance:vote_control", pk=assembly.pk)
+    return render(
+        request,
+        "governance/voting/control.html",
+        _control_context(assembly, correct_form=(count.pk, form)),
+        status=400,
     )
