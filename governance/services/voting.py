@@ -27,6 +27,7 @@ from coop.statutes.rules import majority_required
 from governance.lifecycle import Action, assembly_require
 from governance.models import Assembly, AssemblyCollege, Ballot, ResolutionResult, RoomCount
 from governance.selectors.figures import assembly_figures, meeting_opening
+from governance.selectors.room_counts import room_count_sheet
 from governance.services.meeting import assembly_end_without_quorum
 from governance.tally import CollegeCount, Tally, tally_compute, weight_share
 from governance.tasks_voting import assembly_tally_task
@@ -79,6 +80,7 @@ def voting_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = No
     now = now or timezone.now()
     assembly = _locked(assembly)  # waits for the casts in flight
     assembly_require(assembly, Action.CLOSE_VOTE, now=now)
+    _refuse_counts_above_the_room(assembly)
     fields = ["status", "voting_closed_at"]
     assembly.voting_closed_at = now
     if assembly.status == Assembly.Status.CONVENED:  # an online-only vote
@@ -102,6 +104,30 @@ def voting_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = No
     pk = assembly.pk
     transaction.on_commit(lambda: assembly_tally_task.delay(pk), robust=True)
     return assembly
+
+
+def _refuse_counts_above_the_room(assembly: Assembly) -> None:
+    """RULES 32 at the close: no count of the room may exceed the voices in the room as they
+    are now (a member checked out, or voted on their phone, after the count was entered).
+    The bureau corrects it first, with a reason."""
+    over = [line for line in room_count_sheet(assembly=assembly) if line.over_bound]
+    if not over:
+        return
+    line = over[0]
+    raise DomainError(
+        _(
+            "The room's count for resolution %(number)s%(college)s is %(counted)s, more than "
+            "the voices now in the room that did not vote in the software (%(voices)s): "
+            "correct it before closing the vote."
+        )
+        % {
+            "number": line.resolution.number,
+            "college": f" ({line.college.name})" if line.college else "",
+            "counted": line.chain.current.total,
+            "voices": line.bound.voices,
+        },
+        code="count_above_room",
+    )
 
 
 def _college_counts(assembly: Assembly) -> dict[int, list[CollegeCount]]:

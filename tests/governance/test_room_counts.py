@@ -9,6 +9,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coop.errors import DomainError
 from governance.models import (
     Assembly,
     AssemblyCollege,
@@ -522,3 +523,30 @@ def test_the_database_keeps_one_first_count_and_one_correction_per_row(counted, 
         RoomCount.objects.create(
             votes_for=2, votes_against=0, abstentions=0, corrects=row, reason="Encore", **same
         )
+
+
+def test_the_vote_does_not_close_while_a_count_exceeds_the_room(assembly, bureau):
+    """A member counted by hand who then votes on their phone would count twice: the close is
+    refused until the bureau corrects the count (RULES 32)."""
+    employees = roll(assembly)["Salariés"]
+    present(employees[0], employees[1])
+    assembly = open_vote(assembly)
+    first, _second = resolution_ids(assembly)
+    salaries = college(assembly, "Salariés")
+    row = record(assembly, bureau, resolution=first, college=salaries, counts=(2, 0, 0))
+    ballot_cast(
+        assembly=assembly,
+        voter=employees[0],
+        choices=dict.fromkeys(resolution_ids(assembly), "for"),
+        actor=None,
+    )
+    with pytest.raises(DomainError) as refused:
+        voting_close(assembly=assembly, actor=bureau)
+    assert str(refused.value) == (
+        "The room's count for resolution 1 (Salariés) is 2, more than the voices now in the "
+        "room that did not vote in the software (1): correct it before closing the vote."
+    )
+    assembly.refresh_from_db()
+    assert assembly.status == Assembly.Status.VOTING_OPEN
+    correct(assembly, bureau, row, (1, 0, 0), reason="Ada a voté sur son téléphone")
+    assert voting_close(assembly=assembly, actor=bureau).status == Assembly.Status.VOTING_CLOSED
