@@ -27,4 +27,5 @@ RUN bin/build-production \
 
 USER voliere
 EXPOSE 8000
-CMD ["gunicorn", "coop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+# No control socket: gunicorn would put it in the home directory, which the user has not.
+CMD ["gunicorn", "coop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-", "--no-control-socket"]
