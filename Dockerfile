@@ -20,10 +20,11 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 # Translations and static files (manifest, .gz and .br) built with the production settings, the
 # same script that `make prod-check` runs in CI; it needs no database, Redis or secret.
-# Only the uploads directory (the media volume) is writable by the app's user.
+# Only the uploads (the media volume) and /srv/static (the volume that the one-shot migrate
+# service copies the static files into, for Caddy) are writable by the app's user.
 RUN bin/build-production \
     && useradd --system --uid 1000 voliere \
-    && mkdir -p var/media && chown voliere:voliere var/media
+    && mkdir -p var/media /srv/static && chown voliere:voliere var/media /srv/static
 
 USER voliere
 EXPOSE 8000
