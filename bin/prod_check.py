@@ -9,7 +9,7 @@
    and their iCal feed, a member's page and an administrator's page signed in through the real
    forms (the administrator sets up TOTP, then signs in again with a code), an image uploaded
    by the organiser and served under /media/, a static file (far-future cache, .br and .gz),
-   /ready and /health.
+   /ready and /health; and the worker sends the notices that the demo queued.
 
 Any other answer fails with a message saying what was expected. Everything started is stopped
 at the end, failure or not. The one allowance: plain HTTP on loopback
@@ -528,6 +528,18 @@ def check_probes(base: str, gunicorn: str) -> None:
     say(f"/ready and /health ok ({body})")
 
 
+def check_worker_sent_mail(mail: Path) -> None:
+    """The demo queues notices (a community's members told of its gatherings): the worker,
+    with the production settings, sends them through EMAIL_URL (files, here)."""
+    deadline = time.monotonic() + 60
+    while not (mail.is_dir() and any(mail.iterdir())):
+        expect(time.monotonic() < deadline, f"the worker sent no notice within 60 s ({mail})")
+        time.sleep(1)
+    sent = sorted(mail.iterdir())
+    expect(any(b"Subject:" in path.read_bytes() for path in sent), "the mail files hold no message")
+    say(f"the worker sent the demo's notices ({len(sent)} mail file(s))")
+
+
 def wait_ready(url: str, stack: Stack, what: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -606,7 +618,8 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": site,
         "VOLIERE_PROD_CHECK_LOOPBACK_HTTP": "1",
-        "EMAIL_URL": f"filemail://{work / 'mail'}",
+        # Four slashes: django-environ drops the first one of the path.
+        "EMAIL_URL": f"filemail:///{work / 'mail'}",
         "MEDIA_ROOT": str(work / "media"),
         "CACHE_KEY_PREFIX": run_id,
         "CELERY_TASK_DEFAULT_QUEUE": run_id,
@@ -694,6 +707,7 @@ def main() -> int:
         check_upload(site)
         check_administrator_second_sign_in(site, key, used_step)
         check_probes(site, gunicorn_url)
+        check_worker_sent_mail(work / "mail")
         stack.assert_running()
         ok = True
     except CheckFailed as exc:
