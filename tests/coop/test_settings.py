@@ -109,3 +109,22 @@ def test_rate_limits_count_the_client_behind_the_proxy():
     result = _manage("shell", "--no-imports", "-c", script, env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "203.0.113.9"
+
+
+def test_probes_answer_plain_http_where_pages_redirect_to_https():
+    """The container's health check and the proxy ask /ready and /health over plain HTTP: they
+    get their answer (503 here: this environment's database does not exist), never a redirect,
+    while pages are sent to HTTPS."""
+    script = (
+        "from django.test import Client; c = Client(HTTP_HOST='coop.example.org'); "
+        "print(c.get('/ready').status_code, c.get('/health').status_code, "
+        "c.get('/').status_code, c.get('/').headers.get('Location'))"
+    )
+    env = {
+        **PRODUCTION_ENV,
+        "REDIS_URL": os.environ.get("REDIS_URL", PRODUCTION_ENV["REDIS_URL"]),
+        "HEALTH_CELERY_TIMEOUT": "0.2",
+    }
+    result = _manage("shell", "--no-imports", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["503", "503", "301", "https://coop.example.org/"]
