@@ -2,6 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
+    DJANGO_SETTINGS_MODULE=coop.settings.production \
     PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     UV_LINK_MODE=copy \
@@ -17,10 +18,15 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
-RUN DJANGO_SETTINGS_MODULE=coop.settings.dev python manage.py compilemessages --ignore=.venv \
-    && DJANGO_SETTINGS_MODULE=coop.settings.dev python manage.py collectstatic --noinput \
-    && useradd --system --uid 1000 voliere && mkdir -p var && chown -R voliere var
+# Translations and static files (manifest, .gz and .br) built with the production settings, the
+# same script that `make prod-check` runs in CI; it needs no database, Redis or secret.
+# Only the uploads (the media volume) and /srv/static (the volume that the one-shot migrate
+# service copies the static files into, for Caddy) are writable by the app's user.
+RUN bin/build-production \
+    && useradd --system --uid 1000 voliere \
+    && mkdir -p var/media /srv/static && chown voliere:voliere var/media /srv/static
 
 USER voliere
 EXPOSE 8000
-CMD ["gunicorn", "coop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No control socket: gunicorn would put it in the home directory, which the user has not.
+CMD ["gunicorn", "coop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-", "--no-control-socket"]

@@ -75,3 +75,13 @@ bench: setup
 
 clean:
 	rm -rf .venv var .pytest_cache .ruff_cache .hypothesis
+
+# The production path, end to end (bin/prod_check.py): build, check --deploy, gunicorn and a
+# worker with the production settings behind Caddy on loopback, the pages a visitor opens.
+# Caddy from Debian when missing (as root), like system-deps.
+.PHONY: prod-check
+prod-check: system-deps venv
+	@command -v caddy >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then echo "Installing: caddy"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; \
+		else echo "Please install with your package manager: caddy"; exit 1; fi; }
+	@$(PY) bin/prod_check.py

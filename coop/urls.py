@@ -12,6 +12,7 @@ admin.site.site_header = "Volière"
 urlpatterns = [
     path("", core.home, name="home"),
     path("health", core.health, name="health"),
+    path("ready", core.ready, name="ready"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Two of allauth's pages, keeping the page the administrator was opening (coop.views.mfa).
     path("accounts/2fa/totp/activate/", mfa.activate_totp, name="mfa_activate_totp"),

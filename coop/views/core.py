@@ -1,8 +1,11 @@
-"""Home page and the health endpoint."""
+"""Home page, the health and readiness endpoints."""
 
 import datetime as dt
 import logging
+import secrets
+from collections.abc import Callable
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -20,28 +23,63 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "coop/home.html")
 
 
-def _check_database() -> str:
+# Seconds a probe waits for Redis or the broker before reporting it failed.
+PROBE_TIMEOUT = 2.0
+
+
+def _check_database() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
-    return "ok"
 
 
-def _check_redis() -> str:
-    key = "health:probe"
-    cache.set(key, "1", timeout=10)
-    if cache.get(key) != "1":
-        raise RuntimeError("cache did not return the value written")
-    return "ok"
+def _check_redis() -> None:
+    """Redis itself (settings.REDIS_URL), not the cache API, which may fail open: a write
+    and a read back, so a server that refuses writes (out of memory, replica) fails too."""
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_connect_timeout=PROBE_TIMEOUT, socket_timeout=PROBE_TIMEOUT
+    )
+    try:
+        token = secrets.token_hex(8)
+        client.set("health:probe", token, ex=10)
+        if client.get("health:probe") != token.encode():
+            raise RuntimeError("Redis did not return the value written")
+    finally:
+        client.close()
 
 
-def _check_celery() -> str:
+def _check_broker() -> None:
+    """A connection to the Celery broker, as the web processes need to enqueue tasks."""
     from coop.celery import app
 
-    replies = app.control.ping(timeout=settings.HEALTH_CELERY_TIMEOUT)
-    if not replies:
+    with app.connection_for_write(
+        settings.CELERY_BROKER_URL,
+        connect_timeout=PROBE_TIMEOUT,
+        transport_options={"socket_connect_timeout": PROBE_TIMEOUT},
+    ) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=PROBE_TIMEOUT)
+
+
+def _check_celery() -> None:
+    from coop.celery import app
+
+    if not app.control.ping(timeout=settings.HEALTH_CELERY_TIMEOUT):
         raise RuntimeError("no Celery worker answered")
-    return f"ok ({len(replies)} worker{'s' if len(replies) > 1 else ''})"
+
+
+def _run_checks(checks: dict[str, Callable[[], None]], probe: str) -> tuple[dict[str, str], bool]:
+    """Each part "ok" or "fail". What failed and why goes to the log, never to the answer:
+    these endpoints are public, and exception names and messages tell an attacker too much."""
+    report: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception:  # a probe reports every failure, whatever its kind
+            logger.warning("%s: %s check failed", probe, name, exc_info=True)
+            report[name] = "fail"
+        else:
+            report[name] = "ok"
+    return report, all(value == "ok" for value in report.values())
 
 
 HEARTBEAT_CACHE_KEY = "celery:heartbeat"
@@ -63,17 +101,23 @@ def _beat_status() -> str:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """Database, Redis and Celery worker status, for load balancers and monitoring."""
-    checks = {"database": _check_database, "redis": _check_redis, "celery": _check_celery}
-    report: dict[str, str] = {}
-    healthy = True
-    for name, check in checks.items():
-        try:
-            report[name] = check()
-        except Exception as exc:  # a health probe reports every failure, whatever its kind
-            logger.warning("health check %s failed: %s", name, exc)
-            report[name] = f"error: {exc.__class__.__name__}"
-            healthy = False
+    """Database, Redis and Celery worker status, for monitoring (503 when one fails)."""
+    report, healthy = _run_checks(
+        {"database": _check_database, "redis": _check_redis, "celery": _check_celery}, "health"
+    )
     report["beat"] = _beat_status()
-    report["status"] = "ok" if healthy else "error"
+    report["status"] = "ok" if healthy else "fail"
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def ready(request: HttpRequest) -> JsonResponse:
+    """Whether this web process can serve: the database, Redis and the Celery broker, each
+    "ok" or "fail" (503 when one fails), for the proxy, the container's health check and
+    monitoring. Workers are not needed to serve a page: /health reports them."""
+    report, ready_ = _run_checks(
+        {"database": _check_database, "redis": _check_redis, "broker": _check_broker}, "ready"
+    )
+    report["status"] = "ok" if ready_ else "fail"
+    return JsonResponse(report, status=200 if ready_ else 503)

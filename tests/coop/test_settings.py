@@ -19,7 +19,12 @@ PRODUCTION_ENV = {
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     # A clean production-like environment: none of the test run's own switches.
-    skipped = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    skipped = {
+        *PRODUCTION_ENV,
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "VOLIERE_PROD_CHECK_LOOPBACK_HTTP",
+        "TRUSTED_PROXY_COUNT",
+    }
     base = {k: v for k, v in os.environ.items() if k not in skipped}
     base["DJANGO_SETTINGS_MODULE"] = "coop.settings.production"
     return subprocess.run(
@@ -54,3 +59,72 @@ def test_production_refuses_a_short_secret_key():
     result = _manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": "too-short"})
     assert result.returncode != 0
     assert "SECRET_KEY must be at least 50" in result.stderr
+
+
+LOOPBACK_ENV = {
+    **PRODUCTION_ENV,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SITE_URL": "http://127.0.0.1:8765",
+    "VOLIERE_PROD_CHECK_LOOPBACK_HTTP": "1",
+}
+PRINT_SECURITY = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+    "s.SECURE_HSTS_SECONDS)"
+)
+
+
+def test_production_is_https_only_without_the_prod_check_allowance():
+    result = _manage("shell", "--no-imports", "-c", PRINT_SECURITY, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True", "31536000"]
+
+
+def test_the_prod_check_serves_plain_http_on_loopback_only():
+    result = _manage("shell", "--no-imports", "-c", PRINT_SECURITY, env=LOOPBACK_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "False", "0"]
+
+
+def test_the_prod_check_allowance_is_refused_for_a_public_host():
+    result = _manage("check", env={**LOOPBACK_ENV, "ALLOWED_HOSTS": "127.0.0.1,coop.example.org"})
+    assert result.returncode != 0
+    assert "VOLIERE_PROD_CHECK_LOOPBACK_HTTP is only for the production check" in result.stderr
+
+
+def test_the_prod_check_allowance_is_refused_for_a_public_site_url():
+    result = _manage("check", env={**LOOPBACK_ENV, "SITE_URL": "http://coop.example.org"})
+    assert result.returncode != 0
+    assert "VOLIERE_PROD_CHECK_LOOPBACK_HTTP is only for the production check" in result.stderr
+
+
+def test_rate_limits_count_the_client_behind_the_proxy():
+    """Behind Caddy, the client is the last address of X-Forwarded-For, not the proxy's."""
+    script = (
+        "from django.test import RequestFactory; "
+        "from allauth.core.internal.httpkit import get_client_ip; "
+        "r = RequestFactory().get('/', REMOTE_ADDR='172.18.0.5', "
+        "HTTP_X_FORWARDED_FOR='203.0.113.9'); print(get_client_ip(r))"
+    )
+    result = _manage("shell", "--no-imports", "-c", script, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "203.0.113.9"
+
+
+def test_probes_answer_plain_http_where_pages_redirect_to_https():
+    """The container's health check and the proxy ask /ready and /health over plain HTTP: they
+    get their answer (503 here: this environment's database does not exist), never a redirect,
+    while pages are sent to HTTPS."""
+    script = (
+        "from django.test import Client; c = Client(HTTP_HOST='coop.example.org'); "
+        "print(c.get('/ready').status_code, c.get('/health').status_code, "
+        "c.get('/').status_code, c.get('/').headers.get('Location'))"
+    )
+    env = {
+        **PRODUCTION_ENV,
+        "REDIS_URL": os.environ.get("REDIS_URL", PRODUCTION_ENV["REDIS_URL"]),
+        "HEALTH_CELERY_TIMEOUT": "0.2",
+    }
+    result = _manage("shell", "--no-imports", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["503", "503", "301", "https://coop.example.org/"]
