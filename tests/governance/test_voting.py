@@ -78,12 +78,13 @@ def test_close_then_tally_counts_each_college_and_weighs_them(
     cast(assembly, employees[1], "against")
     cast(assembly, users[0], "against")
     cast(assembly, supporters[0], "abstain")
-    # The bureau counted two more hands for the users' college in the room.
+    # The bureau counted the other user's hand in the room (the only voice of that college in
+    # the room that did not vote on a phone: RULES 32).
     users_college = AssemblyCollege.objects.get(assembly=assembly, name="Bénéficiaires")
     RoomCount.objects.create(
         resolution=assembly.resolutions.get(),
         college=users_college,
-        votes_for=2,
+        votes_for=1,
         votes_against=0,
         abstentions=0,
         recorded_by=_someone(),
@@ -94,15 +95,15 @@ def test_close_then_tally_counts_each_college_and_weighs_them(
     assert len(callbacks) == 1  # the tally task, queued after commit
 
     (result,) = assembly_tally(assembly=Assembly.objects.get(pk=assembly.pk))
-    # Employees 1/2 for (40 %), users 2/3 for (30 %), supporters nothing expressed: rescaled.
-    expected = (Fraction(2, 5) * Fraction(1, 2) + Fraction(3, 10) * Fraction(2, 3)) / Fraction(
+    # Employees 1/2 for (40 %), users 1/2 for (30 %), supporters nothing expressed: rescaled.
+    expected = (Fraction(2, 5) * Fraction(1, 2) + Fraction(3, 10) * Fraction(1, 2)) / Fraction(
         7, 10
     )
     assert Fraction(result.weighted_for) == expected
     assert result.adopted is (expected > Fraction(1, 2))
-    assert (result.votes_for, result.votes_against, result.abstentions) == (3, 2, 1)
+    assert (result.votes_for, result.votes_against, result.abstentions) == (2, 2, 1)
     lines = {line["name"]: line for line in result.colleges}
-    assert lines["Bénéficiaires"]["share_for"] == "2/3"
+    assert lines["Bénéficiaires"]["share_for"] == "1/2"
     assert lines["Soutiens"]["share_for"] is None
     assert lines["Salariés"]["counted_weight"] == "4/7"
 
