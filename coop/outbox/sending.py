@@ -36,7 +36,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from coop.models import NoticeDelivery
 from coop.outbox import mime
@@ -143,9 +143,12 @@ def row_in_doubt(*, attempts: int, cause: str) -> InDoubt:
         status=Status.INTERRUPTED,
         next_attempt_at=timezone.now(),
         resend=False,
-        error=gettext(
+        error=ngettext(
             "%(cause)s It may have been delivered, and it was not sent again after "
-            "%(attempts)d tries: check with the recipient before sending it again."
+            "%(attempts)d try: check with the recipient before sending it again.",
+            "%(cause)s It may have been delivered, and it was not sent again after "
+            "%(attempts)d tries: check with the recipient before sending it again.",
+            attempts,
         )
         % {"cause": cause, "attempts": attempts},
     )

@@ -785,6 +785,9 @@ def test_notice_page_shows_each_copy_filters_and_offers_to_requeue(admin_client)
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in row.split("</td>")[:-1]]
     # address, status, attempts, resends
     assert cells[2:4] == ["0", "2"]
+    french = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "1 exemplaire a été renvoyé après un essai qui a pu le distribuer" in french
+    assert "La colonne « Renvois » les compte" in french
     requeue_urls = [
         reverse("coop:outbox_delivery_requeue", args=[rows[key].pk])
         for key in ("member:1", "member:2")
