@@ -14,6 +14,7 @@ import kombu.pools
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coop.models import NoticeDelivery
@@ -100,6 +101,13 @@ def test_the_login_rate_limit_still_refuses_with_redis_down(client, redis_down):
     assert "_auth_user_id" not in client.session
     member.refresh_from_db()
     assert member.last_login is None
+    # The failures were counted in the database fallback, shared by every web process.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM coop_cache_fallback WHERE cache_key LIKE %s",
+            ["%allauth:rl:allauth.account:login_failed:%"],
+        )
+        assert cursor.fetchone()[0] >= 1
     # Another account from the same address is not locked out.
     other = UserFactory(roles=["member"])
     assert sign_in(client, other.email).status_code == 302
