@@ -12,9 +12,11 @@ import re
 
 import kombu.pools
 import pytest
+from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
 from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coop.models import NoticeDelivery
@@ -23,6 +25,7 @@ from governance.models import Ballot, Participation, RollEntry
 from members.models import Member
 from tests.coop.factories import TEST_PASSWORD, UserFactory
 from tests.coop.faults import closed_redis_url
+from tests.coop.mfa import activate_totp
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +88,26 @@ def test_a_member_signs_in_with_an_emailed_code(client, redis_down):
 
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == member.pk
+
+
+def test_an_administrator_signs_in_with_totp_and_a_code_cannot_be_replayed(
+    client, admin_user, redis_down
+):
+    secret = activate_totp(admin_user)
+    code = f"{hotp_value(secret, next(yield_hotp_counters_from_time())):06d}"
+
+    assert sign_in(client, admin_user.email)["Location"].startswith(reverse("mfa_authenticate"))
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == admin_user.pk
+    assert client.get(reverse("coop:outbox")).status_code == 200
+
+    # The used code is remembered in the database fallback: it cannot open a second session.
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert sign_in(other, admin_user.email).status_code == 302
+    replay = other.post(reverse("mfa_authenticate"), {"code": code})
+    assert replay.status_code == 200
+    assert "_auth_user_id" not in other.session
 
 
 def test_the_login_rate_limit_still_refuses_with_redis_down(client, redis_down):
