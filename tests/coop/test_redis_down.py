@@ -191,7 +191,15 @@ def test_a_member_casts_a_ballot_through_the_real_view(
         f"resolution_{pk}": "for" for pk in assembly.resolutions.values_list("pk", flat=True)
     }
 
-    assert client.get(url).status_code == 200
+    # The member's own pages, those with an argument included.
+    for page in (
+        reverse("governance:my_assemblies"),
+        reverse("governance:detail", kwargs={"pk": assembly.pk}),
+        reverse("members:me"),
+        reverse("capital:me"),
+        url,
+    ):
+        assert client.get(page).status_code == 200, page
     review = client.post(url, {**choices, "step": "review", "voices": [me.pk]})
     assert "Review your vote" in review.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
