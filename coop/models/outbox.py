@@ -71,6 +71,15 @@ class NoticeDelivery(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    resends = models.PositiveSmallIntegerField(
+        _("resends"),
+        default=0,
+        db_default=0,
+        help_text=_(
+            "Times this copy was sent again after a try that may have delivered it (same "
+            "Message-ID, so that mail programs show it once)."
+        ),
+    )
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     last_error = models.TextField(_("last error"), blank=True)
     claim_token = models.BigIntegerField(null=True, blank=True, editable=False)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import kombu.exceptions
+import redis.exceptions
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -18,6 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery
+
+logger = logging.getLogger(__name__)
+
+# What "the broker cannot be reached" looks like when a task is queued.
+BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
 
 Channel = NoticeDelivery.Channel
 
@@ -214,7 +222,19 @@ def notice_enqueue(
 
 
 def schedule_sending() -> None:
-    """Ask a worker to send what is due (call it on commit; beat also does every minute)."""
+    """Ask a worker to send what is due (call it on commit; beat also does every minute).
+
+    When the broker cannot be reached, nothing is lost: the rows are committed and stay
+    queued, and the sweep (beat, every minute) sends them once Celery is back.
+    """
     from coop.tasks import outbox_send_pending
 
-    outbox_send_pending.delay()
+    try:
+        outbox_send_pending.delay()
+    except BROKER_ERRORS as exc:
+        logger.warning(
+            "Could not ask a worker to send the outbox now (%s: %s): the notices stay queued "
+            "and are sent by the next sweep once the broker is back.",
+            exc.__class__.__name__,
+            exc,
+        )

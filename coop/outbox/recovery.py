@@ -17,6 +17,7 @@ from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.models import NoticeDelivery
 from coop.outbox.enqueue import schedule_sending
+from coop.outbox.sending import row_in_doubt
 from coop.roles import is_administrator
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,8 @@ Status = NoticeDelivery.Status
 @dataclass
 class RecoveryReport:
     claims: int = 0
-    interrupted: int = 0
+    interrupted: int = 0  # in doubt and out of tries: left for an administrator
+    resending: int = 0  # in doubt: to be sent again with the same Message-ID
     requeued: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -38,9 +40,10 @@ def outbox_recover_interrupted() -> RecoveryReport:
     """Settle the rows of senders that died in the middle of a batch.
 
     A claim whose advisory lock can be taken has no live sender. Of its rows still "sending",
-    the lowest may have been handed to the server before the sender died: it becomes
-    "interrupted" and is never sent again automatically. The others were never handed over:
-    they go back in the queue. Claims of live senders are left alone.
+    the lowest may have been handed to the server before the sender died: it is in doubt, and
+    is sent again with the same Message-ID while it has tries left, else left "interrupted"
+    for an administrator (`row_in_doubt`). The others were never handed over: they go back in
+    the queue. Claims of live senders are left alone.
     """
     report = RecoveryReport()
     tokens = list(
@@ -58,19 +61,27 @@ def outbox_recover_interrupted() -> RecoveryReport:
                 NoticeDelivery.objects.select_for_update()
                 .filter(claim_token=token, status=Status.SENDING)
                 .order_by("id")
-                .only("id", "notice_id", "recipient_key", "attempts")
+                .only("id", "notice_id", "recipient_key", "attempts", "resends")
             )
             if not rows:
                 continue
             report.claims += 1
             first, rest = rows[0], rows[1:]
-            first.status = Status.INTERRUPTED
-            first.last_error = gettext(
-                "The sender stopped while this message may have been in transmission: it may "
-                "have been delivered. Check with the recipient before sending it again."
+            outcome = row_in_doubt(
+                attempts=first.attempts,
+                cause=gettext(
+                    "The sender stopped while this message may have been in transmission."
+                ),
             )
-            first.save(update_fields=["status", "last_error"])
-            report.interrupted += 1
+            first.status = outcome.status
+            first.next_attempt_at = outcome.next_attempt_at
+            first.last_error = outcome.error
+            first.resends += int(outcome.resend)
+            first.save(update_fields=["status", "next_attempt_at", "last_error", "resends"])
+            if outcome.resend:
+                report.resending += 1
+            else:
+                report.interrupted += 1
             now = timezone.now()
             requeued = NoticeDelivery.objects.filter(
                 pk__in=[row.pk for row in rest], claim_token=token, status=Status.SENDING
@@ -89,6 +100,8 @@ def outbox_recover_interrupted() -> RecoveryReport:
                     "recipient": first.recipient_key,
                     "claim": f"{token:x}",
                     "requeued": requeued,
+                    "resent": outcome.resend,
+                    "resends": first.resends,
                 },
             )
     if report.claims:
@@ -109,13 +122,24 @@ def delivery_requeue(*, delivery: NoticeDelivery, actor: Any) -> NoticeDelivery:
             code="not_requeueable",
         )
     previous = {"status": locked.status, "attempts": locked.attempts, "error": locked.last_error}
+    # An interrupted copy may have been delivered: sending it again is a resend, with the same
+    # Message-ID (kept on the row). A failed copy was refused: it was not delivered.
+    if locked.status == Status.INTERRUPTED:
+        locked.resends += 1
     locked.status = Status.PENDING
     locked.attempts = 0
     locked.next_attempt_at = timezone.now()
     locked.claim_token = None
     locked.claimed_at = None
     locked.save(
-        update_fields=["status", "attempts", "next_attempt_at", "claim_token", "claimed_at"]
+        update_fields=[
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "claim_token",
+            "claimed_at",
+            "resends",
+        ]
     )
     audit_record(
         actor=actor,
@@ -126,6 +150,7 @@ def delivery_requeue(*, delivery: NoticeDelivery, actor: Any) -> NoticeDelivery:
             "recipient": locked.recipient_key,
             "previous_status": previous["status"],
             "previous_attempts": previous["attempts"],
+            "resends": locked.resends,
             "last_error": previous["error"],
         },
     )

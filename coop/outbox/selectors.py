@@ -8,16 +8,26 @@ Status = NoticeDelivery.Status
 
 
 def notice_list_with_counts() -> QuerySet[Notice]:
-    """Notices, newest first, each with its number of deliveries per status (one query)."""
+    """Notices, newest first, each with its number of deliveries per status and of copies
+    resent (one query)."""
     counts = {
         f"count_{status}": Count("deliveries", filter=Q(deliveries__status=status))
         for status in Status.values
     }
     return (
         Notice.objects.select_related("created_by")
-        .annotate(count_total=Count("deliveries"), **counts)
+        .annotate(
+            count_total=Count("deliveries"),
+            count_resent=Count("deliveries", filter=Q(deliveries__resends__gt=0)),
+            **counts,
+        )
         .order_by("-created_at", "-id")
     )
+
+
+def notice_resent_count(*, notice: Notice) -> int:
+    """How many copies of the notice were sent again after a try that may have delivered them."""
+    return NoticeDelivery.objects.filter(notice=notice, resends__gt=0).count()
 
 
 def notice_status_counts(*, notice: Notice) -> dict[str, int]:

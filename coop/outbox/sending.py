@@ -10,6 +10,16 @@ server: that is what recovery relies on.
 The commit of a row as sent runs on a second database connection, in a helper thread, while
 the next message is prepared and transmitted up to, not including, its final dot: until that
 line the server delivers nothing. The sender waits for the commit before it sends that line.
+
+Each row gets its Message-ID when it is first claimed, stored with it: every later try of the
+same copy carries the same one. A copy that may have been delivered (the connection was lost
+after its final dot) is sent again automatically, at least once in all (see `row_in_doubt`).
+
+A database error in the middle of a batch (a connection killed, a failover) stops the batch at
+once, before any further message is completed; the sender then settles its own claim on a
+fresh connection, knowing exactly what it handed over: the copy the server accepted whose
+commit failed is recorded as sent, the copies never handed over go back in the queue. It
+raises OutboxDatabaseError, which the Celery task retries within seconds.
 """
 
 from __future__ import annotations
@@ -24,9 +34,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from coop.models import NoticeDelivery
 from coop.outbox import mime
@@ -47,6 +57,10 @@ Status = NoticeDelivery.Status
 MAX_RECONNECTS = 3
 # Rows put back after a connection failure wait this long (the task retries with backoff too).
 CONNECTION_RETRY_SECONDS = 30
+# Rows put back after a database error: the task retries within seconds.
+DATABASE_RETRY_SECONDS = 5
+# What a lost or failing database connection raises.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 class OutboxConnectionError(Exception):
@@ -54,6 +68,14 @@ class OutboxConnectionError(Exception):
 
     The rows of the batch that were not handed over are back in the queue; the Celery task
     retries with backoff.
+    """
+
+
+class OutboxDatabaseError(Exception):
+    """The database failed in the middle of a batch (connection lost, failover).
+
+    The sender settled its claim if the database answered again (sent, or back in the queue);
+    otherwise the recovery sweep does within a minute. The Celery task retries within seconds.
     """
 
 
@@ -68,6 +90,7 @@ class SendReport:
     retrying: int = 0
     failed: int = 0
     interrupted: int = 0
+    resending: int = 0
     released: int = 0
     batches: int = 0
 
@@ -87,6 +110,50 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+@dataclass(frozen=True)
+class InDoubt:
+    """What becomes of a copy that may have been delivered (see `row_in_doubt`)."""
+
+    status: str
+    next_attempt_at: Any
+    resend: bool
+    error: str
+
+
+def row_in_doubt(*, attempts: int, cause: str) -> InDoubt:
+    """The at-least-once policy for a copy that may have reached the server.
+
+    It is sent again, with the same Message-ID (mail programs show a message once per
+    Message-ID), after the usual backoff, and its resend counted: better a copy twice than a
+    convocation never received. Once it has used OUTBOX_MAX_ATTEMPTS tries it is left
+    "interrupted" for an administrator, who checks with the recipient.
+    """
+    if attempts < settings.OUTBOX_MAX_ATTEMPTS:
+        return InDoubt(
+            status=Status.PENDING,
+            next_attempt_at=timezone.now() + retry_delay(attempts),
+            resend=True,
+            error=gettext(
+                "%(cause)s It may have been delivered: it will be sent again with the same "
+                "Message-ID, so that mail programs show it once."
+            )
+            % {"cause": cause},
+        )
+    return InDoubt(
+        status=Status.INTERRUPTED,
+        next_attempt_at=timezone.now(),
+        resend=False,
+        error=ngettext(
+            "%(cause)s It may have been delivered, and it was not sent again after "
+            "%(attempts)d try: check with the recipient before sending it again.",
+            "%(cause)s It may have been delivered, and it was not sent again after "
+            "%(attempts)d tries: check with the recipient before sending it again.",
+            attempts,
+        )
+        % {"cause": cause, "attempts": attempts},
+    )
+
+
 # --- The rows ---------------------------------------------------------------------------------
 
 _CLAIM_SQL = """
@@ -99,10 +166,15 @@ WITH due AS MATERIALIZED (
 )
 UPDATE coop_noticedelivery AS d
 SET status = 'sending', claim_token = %(token)s, claimed_at = %(now)s,
-    attempts = d.attempts + 1
+    attempts = d.attempts + 1,
+    message_id = CASE WHEN d.message_id = '' THEN
+        '<' || replace(gen_random_uuid()::text, '-', '') || '.notice' || d.id || '@'
+        || %(domain)s || '>'
+    ELSE d.message_id END
 FROM due
 WHERE d.id = due.id
-RETURNING d.id, d.to_email, d.language, d.subject, d.body_text, d.body_html, d.attempts
+RETURNING d.id, d.to_email, d.language, d.subject, d.body_text, d.body_html, d.attempts,
+    d.message_id
 """
 
 _MARK_SENT_SQL = """
@@ -115,12 +187,27 @@ UPDATE coop_noticedelivery SET status = %s, next_attempt_at = %s, last_error = %
 WHERE id = %s AND claim_token = %s AND status = 'sending'
 """
 
+# A copy that may have been delivered: sent again (resends + 1) or left interrupted.
+_IN_DOUBT_SQL = """
+UPDATE coop_noticedelivery
+SET status = %s, next_attempt_at = %s, last_error = %s, resends = resends + %s
+WHERE id = %s AND claim_token = %s AND status = 'sending'
+"""
+
 # Rows never handed to the server: back in the queue, the attempt not counted against them.
 _RELEASE_SQL = """
 UPDATE coop_noticedelivery
 SET status = 'pending', attempts = GREATEST(attempts - 1, 0), next_attempt_at = %s,
     last_error = %s
 WHERE claim_token = %s AND status = 'sending' AND id = ANY(%s)
+"""
+
+# After a database error: every row of the claim still "sending" was never handed over.
+_RELEASE_ALL_SQL = """
+UPDATE coop_noticedelivery
+SET status = 'pending', attempts = GREATEST(attempts - 1, 0), next_attempt_at = %s,
+    last_error = %s
+WHERE claim_token = %s AND status = 'sending'
 """
 
 
@@ -162,6 +249,8 @@ class _Marker:
         if self._executor is not None:
             try:
                 self._executor.submit(_close_thread_connection).result()
+            except Exception:  # a connection the database already dropped
+                logger.info("Closing the outbox marker's connection failed", exc_info=True)
             finally:
                 self._executor.shutdown(wait=True)
                 self._executor = None
@@ -173,7 +262,12 @@ class _Batch:
     rows: list[Claimed]
     marker: _Marker
     report: SendReport = field(default_factory=SendReport)
+    # After a database error: the copy the server accepted whose commit as sent failed, and
+    # the copy that may have been delivered whose outcome could not be written.
+    unconfirmed: tuple[Claimed, str] | None = None
+    in_doubt: tuple[Claimed, str] | None = None
     _sent_mark: Future[None] | None = None
+    _sent_row: tuple[Claimed, str] | None = None
 
     def _update(self, sql: str, params: Sequence[Any], row: Claimed) -> None:
         self.settle()
@@ -182,13 +276,19 @@ class _Batch:
     def mark_sent(self, row: Claimed, message_id: str) -> None:
         """Commit the row as sent, on the helper thread; `settle` waits for it."""
         self.settle()
+        self._sent_row = (row, message_id)
         self._sent_mark = self.marker.submit(row.id, self.token, message_id)
 
     def settle(self) -> None:
         """Wait until the last row handed over is committed as sent (raises if it was not)."""
         if self._sent_mark is not None:
             pending, self._sent_mark = self._sent_mark, None
-            pending.result()
+            handed, self._sent_row = self._sent_row, None
+            try:
+                pending.result()
+            except DATABASE_ERRORS:
+                self.unconfirmed = handed  # the server accepted it: it is sent
+                raise
             self.report.sent += 1
 
     def shut_down(self) -> None:
@@ -213,10 +313,24 @@ class _Batch:
         self._update(_MARK_SQL, [Status.FAILED, timezone.now(), error, row.id, self.token], row)
         self.report.failed += 1
 
-    def mark_interrupted(self, row: Claimed, error: str) -> None:
-        params = [Status.INTERRUPTED, timezone.now(), error, row.id, self.token]
-        self._update(_MARK_SQL, params, row)
-        self.report.interrupted += 1
+    def mark_in_doubt(self, row: Claimed, cause: str) -> None:
+        """The copy may have been delivered: sent again, or left interrupted (`row_in_doubt`)."""
+        self.in_doubt = (row, cause)
+        outcome = row_in_doubt(attempts=row.attempts, cause=cause)
+        params = [
+            outcome.status,
+            outcome.next_attempt_at,
+            outcome.error,
+            int(outcome.resend),
+            row.id,
+            self.token,
+        ]
+        self._update(_IN_DOUBT_SQL, params, row)
+        self.in_doubt = None
+        if outcome.resend:
+            self.report.resending += 1
+        else:
+            self.report.interrupted += 1
 
     def release(self, rows: Sequence[Claimed], error: str) -> None:
         self.settle()
@@ -260,12 +374,11 @@ def _send_claimed(batch: _Batch) -> None:
                 raise OutboxConnectionError(str(exc)) from exc
             except (NotSent, MaybeSent) as exc:
                 if isinstance(exc, MaybeSent):
-                    batch.mark_interrupted(
+                    batch.mark_in_doubt(
                         row,
                         gettext(
                             "The connection to the mail server was lost while this message was "
-                            "being sent: it may have been delivered. Check with the recipient "
-                            "before sending it again. (%(error)s)"
+                            "being sent (%(error)s)."
                         )
                         % {"error": exc},
                     )
@@ -314,12 +427,77 @@ def _release_claim_lock(token: int) -> None:
         logger.warning("Could not release outbox claim lock %x", token, exc_info=True)
 
 
+def _domain() -> str:
+    """The domain of the Message-IDs: that of the sender's address."""
+    return mime.Sender.from_settings().envelope.rpartition("@")[2] or "voliere.invalid"
+
+
+_SETTLE_SENT_SQL = """
+UPDATE coop_noticedelivery SET status = 'sent', sent_at = %s, message_id = %s, last_error = ''
+WHERE id = %s AND claim_token = %s AND status = 'sending'
+"""
+
+
+def _settle_after_database_error(batch: _Batch, error: BaseException) -> None:
+    """Settle our own claim after a database error, on a working connection if there is one.
+
+    Exactly what was handed over is known here: the copy the server accepted whose commit
+    failed is sent; a copy that may have been delivered follows `row_in_doubt`; every other
+    row still "sending" was never handed over (a message is completed only after the previous
+    row's commit) and goes back in the queue. If the database is still unreachable, the
+    recovery sweep settles the claim within a minute (its rule is coarser: the lowest row
+    still "sending" is treated as in doubt).
+    """
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()  # the broken session; a new one is opened below
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Wait for a recovery in progress on this claim, and keep the next one out.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [batch.token])
+            if batch.unconfirmed is not None:
+                row, message_id = batch.unconfirmed
+                cursor.execute(_SETTLE_SENT_SQL, [timezone.now(), message_id, row.id, batch.token])
+                batch.report.sent += cursor.rowcount
+            if batch.in_doubt is not None:
+                row, cause = batch.in_doubt
+                outcome = row_in_doubt(attempts=row.attempts, cause=cause)
+                cursor.execute(
+                    _IN_DOUBT_SQL,
+                    [
+                        outcome.status,
+                        outcome.next_attempt_at,
+                        outcome.error,
+                        int(outcome.resend),
+                        row.id,
+                        batch.token,
+                    ],
+                )
+            cursor.execute(
+                _RELEASE_ALL_SQL,
+                [
+                    timezone.now() + timedelta(seconds=DATABASE_RETRY_SECONDS),
+                    gettext("The database connection was lost during the batch: %(error)s")
+                    % {"error": f"{error.__class__.__name__}"},
+                    batch.token,
+                ],
+            )
+            batch.report.released += cursor.rowcount
+    except DATABASE_ERRORS:
+        logger.warning(
+            "Outbox claim %x: the database is still unreachable; the recovery sweep will "
+            "settle the claim",
+            batch.token,
+            exc_info=True,
+        )
+
+
 def outbox_send_batch(*, batch_size: int | None = None) -> SendReport:
     """Claim up to `batch_size` due e-mail rows and send them over one connection.
 
     Runs in autocommit, never inside a transaction: each row's outcome is committed before the
-    next message is complete. Raises OutboxConnectionError when the server cannot be reached;
-    the rows not handed over are then back in the queue.
+    next message is complete. Raises OutboxConnectionError when the server cannot be reached,
+    OutboxDatabaseError when the database failed; the rows not handed over are then back in
+    the queue.
     """
     with _Marker() as marker:
         return _send_batch(batch_size or settings.OUTBOX_BATCH_SIZE, marker)
@@ -340,17 +518,30 @@ def outbox_send_due(*, batch_size: int | None = None) -> SendReport:
 def _send_batch(limit: int, marker: _Marker) -> SendReport:
     if not transaction.get_autocommit():
         raise RuntimeError("the outbox commits row by row: send it outside a transaction")
-    token = _acquire_claim_lock()
+    try:
+        token = _acquire_claim_lock()
+    except DATABASE_ERRORS as exc:
+        raise OutboxDatabaseError(f"{exc.__class__.__name__}: {exc}") from exc
     batch = _Batch(token=token, rows=[], marker=marker)
     try:
+        params = {"now": timezone.now(), "limit": limit, "token": token, "domain": _domain()}
         with connection.cursor() as cursor:
-            cursor.execute(_CLAIM_SQL, {"now": timezone.now(), "limit": limit, "token": token})
+            cursor.execute(_CLAIM_SQL, params)
             claimed = (Claimed(*values) for values in cursor.fetchall())
             batch.rows = sorted(claimed, key=lambda row: row.id)
         batch.report.claimed = len(batch.rows)
         if batch.rows:
             batch.report.batches = 1
             _send_claimed(batch)
+    except DATABASE_ERRORS as exc:
+        logger.warning(
+            "Outbox claim %x: database error in the middle of the batch (%s: %s)",
+            token,
+            exc.__class__.__name__,
+            exc,
+        )
+        _settle_after_database_error(batch, exc)
+        raise OutboxDatabaseError(f"{exc.__class__.__name__}: {exc}") from exc
     finally:
         _release_claim_lock(token)
         if batch.rows:

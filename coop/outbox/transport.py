@@ -40,6 +40,7 @@ class Claimed:
     body_text: str
     body_html: str
     attempts: int
+    message_id: str = ""  # given when the row is first claimed, kept for every later try
 
 
 class Refused(Exception):
@@ -104,7 +105,8 @@ class Transport:
         self.open()
 
     def message_id(self, row: Claimed) -> str:
-        return make_msgid(idstring=f"notice{row.id}", domain=self.domain)
+        """The row's own Message-ID: every try of one copy carries the same."""
+        return row.message_id or make_msgid(idstring=f"notice{row.id}", domain=self.domain)
 
     def transmit(self, row: Claimed, message_id: str, before_commit: Callable[[], None]) -> None:
         """Hand one row to the server.

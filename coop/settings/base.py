@@ -83,14 +83,38 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Keys that protect the site rather than copy the database: while Redis cannot be reached they
+# are counted in the fallback cache (a database table) instead of being answered as misses.
+CACHE_FALLBACK_KEY_PREFIXES = [
+    "allauth:rl:",  # allauth's rate limits and their locks
+    "allauth.mfa.totp.used",  # TOTP codes already used (no replay)
+    "members:apply:",  # applications per address
+]
 CACHES = {
+    # Redis, failing open when it cannot be reached (see coop/cache.py and the README).
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "coop.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="voliere"),
-    }
+        "FALLBACK": "fallback",
+        "FALLBACK_KEY_PREFIXES": CACHE_FALLBACK_KEY_PREFIXES,
+        "RETRY_AFTER": env.float("REDIS_RETRY_AFTER", default=5.0),
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+            "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+        },
+    },
+    # Rate limits while Redis is away; the table is created by migration coop 0005.
+    "fallback": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "coop_cache_fallback",
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="voliere"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database only: signing in and every signed-in page work without Redis
+# (cached_db would raise on its cache reads when Redis is down).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "coop.User"
 AUTHENTICATION_BACKENDS = [
@@ -176,6 +200,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that cannot be reached costs a request well under a second, not several: queueing
+# fails fast, the outbox rows stay queued and the sweep sends them when Celery is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1.0}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 # Where tasks go unless routed: instances sharing one Redis (tests, benchmarks) each use theirs.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
@@ -183,9 +217,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coop.tasks.outbox_send_pending",
         "schedule": timedelta(seconds=60),
     },
+    # Settles the batches of dead senders (their in-flight copy is sent again, see README).
     "outbox-recover": {
         "task": "coop.tasks.outbox_recover_interrupted",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=60),
     },
     "heartbeat": {
         "task": "coop.tasks.heartbeat",

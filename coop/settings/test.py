@@ -1,18 +1,19 @@
 """Tests: the real PostgreSQL and Redis, a database of their own, fast password hashing."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHES, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
+    **CACHES,
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        **CACHES["default"],
         "LOCATION": env.str("REDIS_URL", default="redis://127.0.0.1:6379/1"),
         "KEY_PREFIX": "voliere-test",
-    }
+    },
 }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/2")
 # In memory, unless EMAIL_URL names a server: the Celery workers that tests and benchmarks

@@ -26,6 +26,7 @@ from coop.outbox import (
     notice_deliveries,
     notice_letters_waiting,
     notice_list_with_counts,
+    notice_resent_count,
     notice_status_counts,
 )
 from coop.roles import Role, role_required
@@ -84,6 +85,7 @@ def outbox_notice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "status_counts": [(value, label, counts[value]) for value, label in Status.choices],
         "total": sum(counts.values()),
+        "resent": notice_resent_count(notice=notice),
         "csv_query": urlencode({"status": status}) if status else "",
         "letters_waiting": notice_letters_waiting(notice=notice),
         "posted_form": LettersPostedForm(initial={"posted_on": timezone.localdate()}),
@@ -125,6 +127,7 @@ def outbox_notice_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         gettext("sent at"),
         gettext("message id"),
         gettext("attempts"),
+        gettext("resends"),
         gettext("last error"),
     ]
 
@@ -142,6 +145,7 @@ def outbox_notice_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
                     sent_at,
                     _cell(delivery.message_id),
                     delivery.attempts,
+                    delivery.resends,
                     _cell(delivery.last_error),
                 ]
             )

@@ -244,6 +244,7 @@ def celery_workers(
             "CELERY_TASK_DEFAULT_QUEUE": celery_queue,
             "OUTBOX_BATCH_SIZE": str(batch_size),
             "OUTBOX_MAX_ATTEMPTS": str(settings.OUTBOX_MAX_ATTEMPTS),
+            "OUTBOX_RETRY_BASE_SECONDS": str(settings.OUTBOX_RETRY_BASE_SECONDS),
         }
         log_path = tmp_path / f"worker-{name}.log"
         command = [

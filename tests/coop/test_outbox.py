@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from coop.outbox import (
     DeliveryDraft,
     OutboxClaimLost,
     OutboxConnectionError,
+    OutboxDatabaseError,
     delivery_requeue,
     mime,
     notice_enqueue,
@@ -464,32 +465,74 @@ def test_a_server_that_keeps_closing_the_connection_gets_the_rest_back_in_the_qu
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_lost_during_data_marks_that_copy_interrupted_and_never_resends_it(
-    smtp_settings,
+def test_a_connection_lost_during_data_resends_that_copy_once_with_the_same_message_id(
+    smtp_settings, settings
 ):
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
     handler = smtp_settings.handler
     handler.hang_up_after_data = {"m1@example.org"}
     notice = notice_enqueue(kind="convocation", reference="AG", deliveries=drafts(4))
 
     report = outbox_send_batch()
 
-    assert (report.sent, report.interrupted) == (3, 1)
+    assert (report.sent, report.resending, report.interrupted) == (3, 1, 0)
     assert statuses(notice) == {
         "m0@example.org": "sent",
-        "m1@example.org": "interrupted",  # the server did get it: we could not know
+        "m1@example.org": "pending",  # the server did get it: we could not know
         "m2@example.org": "sent",
         "m3@example.org": "sent",
     }
-    assert "may have been delivered" in notice.deliveries.get(to_email="m1@example.org").last_error
+    in_doubt = notice.deliveries.get(to_email="m1@example.org")
+    assert "may have been delivered" in in_doubt.last_error
+    assert "same Message-ID" in in_doubt.last_error
+    assert (in_doubt.attempts, in_doubt.resends) == (1, 1)
+    assert in_doubt.next_attempt_at > timezone.now()  # after the usual backoff
     assert len(handler.sessions()) == 2  # it reconnected for the rest
-    outbox_send_due()
+    assert outbox_send_due().claimed == 0  # not due yet
+
+    handler.hang_up_after_data = set()
+    NoticeDelivery.objects.filter(pk=in_doubt.pk).update(next_attempt_at=timezone.now())
+    assert outbox_send_due().sent == 1
     outbox_recover_interrupted()
-    outbox_send_due()
-    assert handler.recipients() == {f"m{i}@example.org": 1 for i in range(4)}
+    assert outbox_send_due().claimed == 0
+
+    # Received twice, as the same message: a mail program shows it once.
+    first, second = [m for m in handler.received if m.recipient == "m1@example.org"]
+    in_doubt.refresh_from_db()
+    assert first.message_id == second.message_id == in_doubt.message_id
+    assert first.content == second.content
+    assert (in_doubt.status, in_doubt.attempts, in_doubt.resends) == (Status.SENT, 2, 1)
+    assert handler.recipients() == {
+        "m0@example.org": 1,
+        "m1@example.org": 2,
+        "m2@example.org": 1,
+        "m3@example.org": 1,
+    }
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_sender_that_stops_before_the_final_dot_delivers_nothing(smtp_settings, monkeypatch):
+def test_a_copy_in_doubt_that_used_every_try_is_left_interrupted(smtp_settings, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    settings.OUTBOX_RETRY_BASE_SECONDS = 0
+    handler = smtp_settings.handler
+    handler.hang_up_after_data = {"m0@example.org"}  # every time
+    notice = notice_enqueue(kind="convocation", reference="AG", deliveries=drafts(1))
+
+    outbox_send_due()
+    outbox_send_due()
+    outbox_send_due()
+
+    row = notice.deliveries.get()
+    assert (row.status, row.attempts, row.resends) == (Status.INTERRUPTED, 2, 1)
+    assert "check with the recipient" in row.last_error
+    assert handler.recipients() == {"m0@example.org": 2}
+    assert len({m.message_id for m in handler.received}) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sender_that_stops_before_the_final_dot_delivers_nothing(
+    smtp_settings, monkeypatch, settings
+):
     """The sender dies (here: its commit fails) with the next message transmitted up to, but
     not including, the line with a single dot that ends it: the server drops that message."""
     handler = smtp_settings.handler
@@ -505,9 +548,54 @@ def test_a_sender_that_stops_before_the_final_dot_delivers_nothing(smtp_settings
 
     assert handler.recipients() == {"m0@example.org": 1}  # m1 was transmitted, never completed
     assert set(notice.deliveries.values_list("status", flat=True)) == {Status.SENDING}
+    settings.OUTBOX_RETRY_BASE_SECONDS = 0
     report = outbox_recover_interrupted()  # the sender's lock is gone with its batch
-    assert (report.interrupted, report.requeued) == (1, 3)
-    assert notice.deliveries.get(to_email="m0@example.org").status == Status.INTERRUPTED
+    assert (report.resending, report.interrupted, report.requeued) == (1, 0, 3)
+    in_doubt = notice.deliveries.get(to_email="m0@example.org")
+    assert (in_doubt.status, in_doubt.resends) == (Status.PENDING, 1)
+    outbox_send_due()
+    # m0 may have been delivered: it is sent again, as the same message; the others once.
+    assert handler.recipients() == {
+        "m0@example.org": 2,
+        "m1@example.org": 1,
+        "m2@example.org": 1,
+        "m3@example.org": 1,
+    }
+    assert len({m.message_id for m in handler.received if m.recipient == "m0@example.org"}) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_error_mid_batch_settles_exactly_what_was_handed_over(
+    smtp_settings, monkeypatch
+):
+    """The commit of m1 as sent fails (its connection is lost) after the server accepted m1:
+    the sender stops before completing m2, records m1 as sent on a fresh connection and puts
+    m2 and m3 back in the queue, untouched, for a retry within seconds."""
+    handler = smtp_settings.handler
+    notice = notice_enqueue(kind="convocation", reference="AG", deliveries=drafts(4))
+    real_mark = sending._mark_sent_in_thread
+
+    def mark(row_id, token, message_id):
+        if NoticeDelivery.objects.filter(pk=row_id, to_email="m1@example.org").exists():
+            raise OperationalError("terminating connection due to administrator command")
+        real_mark(row_id, token, message_id)
+
+    monkeypatch.setattr(sending, "_mark_sent_in_thread", mark)
+    before = timezone.now()
+    with pytest.raises(OutboxDatabaseError):
+        outbox_send_batch()
+    monkeypatch.undo()
+
+    assert handler.recipients() == {"m0@example.org": 1, "m1@example.org": 1}
+    rows = {d.to_email: d for d in notice.deliveries.all()}
+    assert rows["m1@example.org"].status == Status.SENT
+    assert rows["m1@example.org"].message_id == handler.received[1].message_id
+    for to in ("m2@example.org", "m3@example.org"):
+        assert (rows[to].status, rows[to].attempts, rows[to].resends) == (Status.PENDING, 0, 0)
+        assert 4 <= (rows[to].next_attempt_at - before).total_seconds() <= 7
+    assert not outbox_recover_interrupted().claims  # nothing left for the sweep
+
+    NoticeDelivery.objects.filter(status=Status.PENDING).update(next_attempt_at=timezone.now())
     outbox_send_due()
     assert handler.recipients() == {f"m{i}@example.org": 1 for i in range(4)}
 
@@ -541,9 +629,10 @@ def test_recovery_settles_a_dead_senders_claim_and_leaves_a_live_one_alone():
 
         report = outbox_recover_interrupted()
 
-        assert (report.claims, report.interrupted, report.requeued) == (1, 1, 3)
+        assert (report.claims, report.resending, report.requeued) == (1, 1, 3)
         rows = {d.recipient_key: d for d in notice.deliveries.all()}
-        assert rows["member:0"].status == Status.INTERRUPTED  # may have been in flight
+        # It may have been in flight: sent again (at least once), its resend counted.
+        assert (rows["member:0"].status, rows["member:0"].resends) == (Status.PENDING, 1)
         assert "may have been delivered" in rows["member:0"].last_error
         for key in ("member:1", "member:2", "member:3"):  # never handed over: back in the queue
             assert (rows[key].status, rows[key].attempts) == (Status.PENDING, 0)
@@ -557,9 +646,24 @@ def test_recovery_settles_a_dead_senders_claim_and_leaves_a_live_one_alone():
         sender.close()  # the live sender dies
 
     again = outbox_recover_interrupted()
-    assert (again.claims, again.interrupted, again.requeued) == (1, 1, 2)
-    assert notice.deliveries.get(recipient_key="member:4").status == Status.INTERRUPTED
+    assert (again.claims, again.resending, again.requeued) == (1, 1, 2)
+    assert notice.deliveries.get(recipient_key="member:4").resends == 1
     assert not notice.deliveries.filter(status=Status.SENDING).exists()
+
+
+@pytest.mark.django_db
+def test_recovery_leaves_a_copy_in_doubt_out_of_tries_for_an_administrator(settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    notice = notice_enqueue(kind="convocation", reference="AG", deliveries=drafts(2))
+    _claim(notice, 0x3333, ["member:0", "member:1"])
+    notice.deliveries.filter(recipient_key="member:0").update(attempts=3, resends=2)
+
+    report = outbox_recover_interrupted()
+
+    assert (report.interrupted, report.resending, report.requeued) == (1, 0, 1)
+    row = notice.deliveries.get(recipient_key="member:0")
+    assert (row.status, row.resends) == (Status.INTERRUPTED, 2)
+    assert "check with the recipient" in row.last_error
 
 
 # --- Requeueing --------------------------------------------------------------------------------
@@ -585,6 +689,7 @@ def test_an_administrator_requeues_an_interrupted_copy_and_it_is_audited(
 
     interrupted.refresh_from_db()
     assert (interrupted.status, interrupted.attempts) == (Status.PENDING, 0)
+    assert interrupted.resends == 1  # it may have been delivered: this is a resend
     assert interrupted.next_attempt_at <= timezone.now()
     event = AuditEvent.objects.get(action="notice.delivery_requeued")
     assert event.actor == admin_user
@@ -619,7 +724,7 @@ def _some_statuses(notice: Notice) -> dict[str, NoticeDelivery]:
         status=Status.FAILED, attempts=6, last_error="=550 No such user"
     )
     NoticeDelivery.objects.filter(pk=rows[2].pk).update(
-        status=Status.INTERRUPTED, last_error="lost"
+        status=Status.INTERRUPTED, last_error="lost", resends=2
     )
     return {row.recipient_key: row for row in rows}
 
@@ -661,8 +766,8 @@ def test_index_lists_notices_with_their_counts_per_status(admin_client):
     assert "convocation · AG-2025" in text and "reminder · AG-2025" in text
     row = text.split("convocation · AG-2025</a></th>")[1].split("</tr>")[0]
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in row.split("</td>")[:-1]]
-    # queued on, then waiting, being sent, sent, failed, interrupted, recipients
-    assert cells[1:] == ["1", "0", "1", "1", "1", "4"]
+    # queued on, then waiting, being sent, sent, failed, interrupted, resent, recipients
+    assert cells[1:] == ["1", "0", "1", "1", "1", "1", "4"]
 
 
 @pytest.mark.django_db
@@ -675,6 +780,14 @@ def test_notice_page_shows_each_copy_filters_and_offers_to_requeue(admin_client)
     for i in range(4):
         assert f"m{i}@example.org" in text
     assert "Interrupted: check before sending again" in text
+    assert "1 copy was sent again after a try that may have delivered it" in text
+    row = text.split('<th scope="row">member:2</th>')[1].split("</tr>")[0]
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in row.split("</td>")[:-1]]
+    # address, status, attempts, resends
+    assert cells[2:4] == ["0", "2"]
+    french = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "1 exemplaire a été renvoyé après un essai qui a pu le distribuer" in french
+    assert "La colonne « Renvois » les compte" in french
     requeue_urls = [
         reverse("coop:outbox_delivery_requeue", args=[rows[key].pk])
         for key in ("member:1", "member:2")
@@ -742,6 +855,7 @@ def test_csv_download_is_the_proof_of_sending(admin_client):
         "sent at",
         "message id",
         "attempts",
+        "resends",
         "last error",
     ]
     assert len(lines) == 4
@@ -749,8 +863,8 @@ def test_csv_download_is_the_proof_of_sending(admin_client):
     assert sent[:4] == ["member:0", "m0@example.org", "email", "sent"]
     assert dt.datetime.fromisoformat(sent[4]).utcoffset() is not None
     assert sent[5] == "<a@voliere.local>"
-    assert failed[3:] == ["failed", "", "", "6", "'=550 No such user"]  # no formula injection
-    assert interrupted[3] == "interrupted"
+    assert failed[3:] == ["failed", "", "", "6", "0", "'=550 No such user"]  # no formula
+    assert (interrupted[3], interrupted[7]) == ("interrupted", "2")
 
     only_failed = admin_client.get(
         reverse("coop:outbox_notice_csv", args=[notice.pk]), {"status": "failed"}
