@@ -176,3 +176,13 @@ def test_the_close_seals_the_urn_and_the_task_counts_once(assembly):
     assert assembly_tally_task(assembly.pk) == "already_tallied"
     assert ResolutionResult.objects.get().votes_for == 6
     assert places() == before  # the tally reads the sealed box, it writes nothing there
+
+
+def test_beat_runs_the_tally_sweep_every_minute(settings):
+    import datetime as dt
+
+    from governance.tasks_voting import assembly_tally_sweep
+
+    entry = settings.CELERY_BEAT_SCHEDULE["assembly-tally-sweep"]
+    assert entry["task"] == assembly_tally_sweep.name
+    assert entry["schedule"] == dt.timedelta(minutes=1)
