@@ -363,7 +363,7 @@ def main() -> int:
         from django.core.management import call_command
         from django.urls import reverse
 
-        from governance.models import Ballot, Participation
+        from governance.models import Participation, UrnBallot
 
         call_command("migrate", verbosity=0, interactive=False)
         assembly, resolutions, entries, users = load(voters)
@@ -490,7 +490,7 @@ def main() -> int:
         problems += failures[:5]
         if failures:
             problems.append(f"cast: {len(failures)} requests failed")
-        ballots = Ballot.objects.filter(resolution__assembly=assembly).count()
+        ballots = UrnBallot.objects.filter(resolution__assembly=assembly).count()  # until close
         participations = Participation.objects.filter(resolution__assembly=assembly).count()
         if ballots != voters * RESOLUTIONS or participations != voters * RESOLUTIONS:
             problems.append(

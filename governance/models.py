@@ -385,6 +385,8 @@ class BureauSeat(models.Model):
 class Participation(models.Model):
     """Who took part in the vote on a resolution, and how; never what they voted.
 
+    Append-only: a trigger refuses UPDATE and DELETE.
+
     `roll_entry` is the member whose vote this is (the principal when a holder voted for them);
     `cast_by` is the roll entry of the holder when the vote was cast under a proxy.
     """
@@ -421,27 +423,109 @@ class Participation(models.Model):
         return f"{self.roll_entry} — {self.resolution}"
 
 
-class Ballot(models.Model):
-    """What was voted on a resolution under a secret ballot, and nothing about who voted.
+class BallotChoice(models.TextChoices):
+    FOR = "for", _("for")
+    AGAINST = "against", _("against")
+    ABSTAIN = "abstain", _("abstain")
 
-    No member, user, time or sequential id: the primary key is random, and the table is
-    rewritten in the order of that key when voting closes, so that not even the rows' physical
-    order follows the order of the casts. `receipt` is the digest of the voter's receipt code
-    for this resolution: the voter can find their ballot in the published ballot box, nobody
-    else can tell whose it is.
+
+class UrnBallot(models.Model):
+    """A ballot in the urn: written by the cast, changed by a re-vote, while the vote is open.
+
+    The same fields as a sealed `Ballot`. When the vote closes (or the assembly is cancelled)
+    `governance.services.urn.urn_seal` moves the assembly's urn ballots into the sealed box in
+    the order of their random keys, in one statement, and deletes them here; the table is then
+    vacuumed so that no dead row keeps the transaction id of a cast. See docs/secrecy.md.
     """
 
-    class Choice(models.TextChoices):
-        FOR = "for", _("for")
-        AGAINST = "against", _("against")
-        ABSTAIN = "abstain", _("abstain")
+    Choice = BallotChoice
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="+")
+    college = models.ForeignKey(
+        AssemblyCollege, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    choice = models.CharField(_("choice"), max_length=8, choices=BallotChoice.choices)
+    receipt = models.CharField(_("receipt digest"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("ballot in the urn")
+        verbose_name_plural = _("ballots in the urn")
+        indexes = [models.Index(fields=["resolution"])]
+
+    def __str__(self) -> str:
+        return f"{self.resolution_id}: {self.choice}"
+
+
+class BallotPointer(models.Model):
+    """Which urn ballot is a voter's, sealed with their receipt, while the vote is open.
+
+    `sealed` is the urn ballot's key XOR a 16-byte key derived from the voter's receipt code
+    and the resolution (`governance.services.ballots.pointer_key`): without that receipt it is
+    16 random bytes. Re-voting opens it with the receipt the voter gives, so another member's
+    receipt opens nothing. Deleted with the urn when the vote is sealed.
+    """
+
+    roll_entry = models.ForeignKey(RollEntry, on_delete=models.PROTECT, related_name="+")
+    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="+")
+    sealed = models.BinaryField(_("sealed pointer"), max_length=16)
+
+    class Meta:
+        verbose_name = _("sealed pointer to a ballot")
+        verbose_name_plural = _("sealed pointers to ballots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roll_entry", "resolution"], name="governance_ballotpointer_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roll_entry_id} — {self.resolution_id}"
+
+
+class UrnSeal(models.Model):
+    """The urn of an assembly was sealed: when, how many ballots, and when it was vacuumed.
+
+    One row per assembly, written by the seal, with the seal's transaction id (64 bits): the
+    vacuum task and the tally sweep vacuum the urn until no snapshot that could still see the
+    urn's rows from before the seal was open when a vacuum started; then it is marked vacuumed.
+    """
+
+    assembly = models.OneToOneField(Assembly, on_delete=models.PROTECT, related_name="urn_seal")
+    sealed_at = models.DateTimeField(_("sealed at"))
+    seal_xid = models.BigIntegerField(_("transaction of the seal"))
+    ballots = models.PositiveIntegerField(_("ballots moved into the box"))
+    vacuumed_at = models.DateTimeField(_("urn vacuumed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("seal of an urn")
+        verbose_name_plural = _("seals of urns")
+
+    def __str__(self) -> str:
+        return f"{self.assembly_id}: {self.ballots}"
+
+
+class Ballot(models.Model):
+    """What was voted on a resolution under a secret ballot, and nothing about who voted: the
+    sealed ballot box.
+
+    No member, user, time or sequential id: the primary key is random. Rows are only written
+    by the seal of the urn (`governance.services.urn.urn_seal`), all of an assembly's at once
+    in one statement, in the order of their random keys: they share the seal's transaction id
+    and their physical order says nothing about the casts. The table is append-only (a trigger
+    refuses UPDATE and DELETE). `receipt` is the digest of the voter's receipt code for this
+    resolution: the voter can find their ballot in the published ballot box, nobody else can
+    tell whose it is.
+    """
+
+    Choice = BallotChoice
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="ballots")
     college = models.ForeignKey(
         AssemblyCollege, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
+    choice = models.CharField(_("choice"), max_length=8, choices=BallotChoice.choices)
     receipt = models.CharField(_("receipt digest"), max_length=64, unique=True)
 
     class Meta:
@@ -516,7 +600,10 @@ class RoomCount(models.Model):
 
 
 class ResolutionResult(models.Model):
-    """The tally of a resolution, written once when voting closes, with its arithmetic."""
+    """The tally of a resolution, written once when voting closes, with its arithmetic.
+
+    Append-only: a trigger refuses UPDATE and DELETE.
+    """
 
     resolution = models.OneToOneField(Resolution, on_delete=models.PROTECT, related_name="result")
     tallied_at = models.DateTimeField(_("tallied at"))

@@ -236,6 +236,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "heritage.tasks.heritage_expire_offers",
         "schedule": timedelta(minutes=5),
     },
+    # A closed vote whose tally task was lost (broker down at the close) is tallied; the urn
+    # is vacuumed after a seal (governance.tasks_voting).
+    "assembly-tally-sweep": {
+        "task": "governance.tasks_voting.assembly_tally_sweep",
+        "schedule": timedelta(seconds=60),
+    },
     # Registered people: one reminder the day before (the outbox sends each copy once).
     "heritage-reminders": {
         "task": "heritage.tasks.heritage_send_reminders",
@@ -249,6 +255,14 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 # A row the server refused for now waits base * 2^(attempt-1) seconds, capped, before a retry.
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+
+# Ballot receipt e-mails (governance.tasks_voting): the payload's encryption key (a Fernet
+# key; derived from SECRET_KEY when empty) and the retries while SMTP is unreachable: base *
+# 2^retry seconds, capped below Redis' visibility timeout (1 hour), for that many hours.
+RECEIPT_MAIL_KEY = env.str("RECEIPT_MAIL_KEY", default="")
+RECEIPT_MAIL_RETRY_BASE_SECONDS = env.float("RECEIPT_MAIL_RETRY_BASE_SECONDS", default=60)
+RECEIPT_MAIL_RETRY_MAX_SECONDS = env.float("RECEIPT_MAIL_RETRY_MAX_SECONDS", default=1800)
+RECEIPT_MAIL_RETRY_HOURS = env.float("RECEIPT_MAIL_RETRY_HOURS", default=36)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -1,14 +1,20 @@
 """Casting secret ballots: who voted and what was voted are written apart.
 
 A cast writes, in one transaction, a `Participation` per resolution (roll entry, resolution,
-channel: unique, so a member votes once) and a `Ballot` per resolution (resolution, college,
-choice, receipt digest: no member, user, time or sequential id). The voter gets a receipt code,
-shown once and e-mailed; only its digest is stored, one digest per resolution, so the ballots of
-one voter cannot be linked to each other either.
+channel: unique, so a member votes once) and a ballot per resolution into the urn
+(`UrnBallot`: resolution, college, choice, receipt digest: no member, user, time or sequential
+id). The voter gets a receipt code, shown once and e-mailed; only its digest is stored, one
+digest per resolution, so the ballots of one voter cannot be linked to each other either.
+
+With each urn ballot the cast writes a `BallotPointer` (roll entry, resolution, sealed
+pointer): the ballot's key XOR a key derived from the receipt code and the resolution. Only
+that receipt opens it, so a re-vote changes the voter's own ballot, never another's, and
+nobody without the receipt can tell which urn ballot is whose. When the vote closes the urn is
+sealed (`governance.services.urn`): its ballots move into the append-only box, the pointers go.
 
 Casts hold the assembly row in SHARE mode: they run side by side, and closing the vote (which
-takes the row FOR UPDATE) waits until every cast in flight has committed, so the tally never
-runs while a cast is being written.
+takes the row FOR UPDATE) waits until every cast in flight has committed, so the seal and the
+tally never run while a cast is being written.
 """
 
 import datetime as dt
@@ -26,7 +32,16 @@ from django.utils.translation import gettext_lazy as _
 from coop.audit import audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_require
-from governance.models import Assembly, Ballot, Participation, Proxy, Resolution, RollEntry
+from governance.models import (
+    Assembly,
+    BallotChoice,
+    BallotPointer,
+    Participation,
+    Proxy,
+    Resolution,
+    RollEntry,
+    UrnBallot,
+)
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or copied by hand
 RECEIPT_LENGTH = 20  # 100 bits
@@ -45,6 +60,30 @@ def receipt_digest(*, code: str, resolution_id: int) -> str:
     """The digest stored with the ballot and published in the ballot box."""
     text = f"voliere-ballot:{resolution_id}:{receipt_normalise(code)}"
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+POINTER_BYTES = 16
+
+
+def pointer_key(*, code: str, resolution_id: int) -> bytes:
+    """The 16 bytes that seal and open the pointer to the ballot of `code` on a resolution.
+
+    Another prefix than the digest's: the published digest says nothing about this key.
+    """
+    text = f"voliere-pointer:{resolution_id}:{receipt_normalise(code)}"
+    return hashlib.sha256(text.encode()).digest()[:POINTER_BYTES]
+
+
+def pointer_seal(*, ballot_id: uuid.UUID, code: str, resolution_id: int) -> bytes:
+    key = pointer_key(code=code, resolution_id=resolution_id)
+    return bytes(a ^ b for a, b in zip(ballot_id.bytes, key, strict=True))
+
+
+def pointer_open(*, sealed: bytes, code: str, resolution_id: int) -> uuid.UUID:
+    """The key of the urn ballot a pointer leads to, with this receipt (random bytes with
+    another receipt: a key that finds no ballot)."""
+    key = pointer_key(code=code, resolution_id=resolution_id)
+    return uuid.UUID(bytes=bytes(a ^ b for a, b in zip(bytes(sealed), key, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -128,7 +167,7 @@ def _ordered_choices(
     resolution_ids: list[int], choices: Mapping[int, str]
 ) -> list[tuple[int, str]]:
     """The choices in the order of the resolutions, refused unless one valid choice each."""
-    valid = set(Ballot.Choice.values)
+    valid = set(BallotChoice.values)
     if set(choices) != set(resolution_ids) or any(c not in valid for c in choices.values()):
         raise DomainError(
             _("Choose for, against or abstain on every resolution, then cast your vote."),
@@ -181,11 +220,17 @@ _PARTICIPATIONS_INSERT = """
     ON CONFLICT (resolution_id, roll_entry_id) DO NOTHING
 """
 
-_BALLOTS_INSERT = """
-    INSERT INTO governance_ballot (id, resolution_id, college_id, choice, receipt)
-    SELECT id, resolution_id, %(college)s::bigint, choice, receipt
-      FROM unnest(%(ids)s::uuid[], %(resolutions)s::bigint[], %(choices)s::varchar[],
-                  %(receipts)s::varchar[]) AS ballot (id, resolution_id, choice, receipt)
+# The urn ballots and their sealed pointers, in one statement.
+_URN_INSERT = """
+    WITH urn AS (
+        INSERT INTO governance_urnballot (id, resolution_id, college_id, choice, receipt)
+        SELECT id, resolution_id, %(college)s::bigint, choice, receipt
+          FROM unnest(%(ids)s::uuid[], %(resolutions)s::bigint[], %(choices)s::varchar[],
+                      %(receipts)s::varchar[]) AS ballot (id, resolution_id, choice, receipt)
+    )
+    INSERT INTO governance_ballotpointer (roll_entry_id, resolution_id, sealed)
+    SELECT %(entry)s::bigint, resolution_id, sealed
+      FROM unnest(%(resolutions)s::bigint[], %(pointers)s::bytea[]) AS p (resolution_id, sealed)
 """
 
 
@@ -251,14 +296,20 @@ def ballot_cast(
         if cursor.rowcount != len(ordered):
             # Another request cast this member's vote between our check and our insert.
             raise _already_voted(for_entry)
+        ids = [uuid.uuid4() for _ in ordered]
         cursor.execute(
-            _BALLOTS_INSERT,
+            _URN_INSERT,
             {
+                "entry": for_entry.pk,
                 "college": for_entry.college_id,
-                "ids": [uuid.uuid4() for _ in ordered],
+                "ids": ids,
                 "resolutions": resolutions,
                 "choices": [choice for _resolution_id, choice in ordered],
                 "receipts": [receipt_digest(code=code, resolution_id=pk) for pk in resolutions],
+                "pointers": [
+                    pointer_seal(ballot_id=ballot_id, code=code, resolution_id=pk)
+                    for ballot_id, pk in zip(ids, resolutions, strict=True)
+                ],
             },
         )
     # Who took part, how and for whom: never what, never the receipt.
@@ -289,9 +340,11 @@ def ballot_recast(
 ) -> CastOutcome:
     """Change a vote already cast, when the frozen statutes allow it, until voting closes.
 
-    The server cannot tell which ballots are the voter's: the voter proves it with the receipt
-    of that vote. The ballots found are given the new choices and a new receipt; the old
-    receipt no longer finds anything.
+    Needs the voter's own session (`voter`: their roll entry; with `principal`, a member whose
+    proxy they hold) and the receipt of that vote: the receipt opens the sealed pointers of
+    that member's ballots, and each urn ballot found must carry the receipt's digest. Another
+    member's receipt opens nothing: refused, nothing changed. The ballots get the new choices
+    and a new receipt, the pointers are sealed again with it; the old receipt finds nothing.
     """
     now = now or timezone.now()
     assembly = _lock_for_casting(assembly)
@@ -308,15 +361,28 @@ def ballot_recast(
     ordered = _validated_choices(assembly, choices)
     if not Participation.objects.filter(roll_entry=for_entry).exists():
         raise DomainError(_("No vote has been cast yet: cast it first."), code="not_voted")
+    pointers = {
+        pointer.resolution_id: pointer
+        for pointer in BallotPointer.objects.select_for_update().filter(roll_entry=for_entry)
+    }
+    opened = {
+        resolution_id: pointer_open(
+            sealed=pointer.sealed, code=previous_receipt, resolution_id=resolution_id
+        )
+        for resolution_id, pointer in pointers.items()
+    }
     ballots = {
         ballot.resolution_id: ballot
-        for ballot in Ballot.objects.select_for_update().filter(
-            receipt__in=[
-                receipt_digest(code=previous_receipt, resolution_id=pk) for pk, _c in ordered
-            ]
-        )
+        for ballot in UrnBallot.objects.select_for_update().filter(pk__in=list(opened.values()))
     }
-    if len(ballots) != len(ordered):
+    matches = all(
+        resolution_id in ballots
+        and ballots[resolution_id].pk == opened.get(resolution_id)
+        and ballots[resolution_id].receipt
+        == receipt_digest(code=previous_receipt, resolution_id=resolution_id)
+        for resolution_id, _choice in ordered
+    )
+    if not matches:
         raise DomainError(
             _(
                 "This receipt does not match the vote cast for %(member)s. Enter the receipt "
@@ -331,6 +397,9 @@ def ballot_recast(
         ballot.choice = choice
         ballot.receipt = receipt_digest(code=code, resolution_id=resolution_id)
         ballot.save(update_fields=["choice", "receipt"])
+        pointer = pointers[resolution_id]
+        pointer.sealed = pointer_seal(ballot_id=ballot.pk, code=code, resolution_id=resolution_id)
+        pointer.save(update_fields=["sealed"])
     audit_record(
         actor=actor,
         action="assembly.vote_changed",

@@ -35,6 +35,7 @@ from governance.selectors.assemblies import (
     notice_days,
     quorum_text,
 )
+from governance.services.urn import urn_seal
 from members.selectors import colleges_with_counts, members_on_roll
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -411,6 +412,7 @@ def assembly_cancel(
     assembly.cancelled_at = now
     assembly.cancellation_reason = reason
     assembly.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
+    urn_seal(assembly=assembly)  # RULES 36: ballots cast at distance are sealed, not kept as cast
     statutes = assembly.statutes or statutes_in_force(on=now.astimezone(PARIS).date())
     queued = _queue_notice(
         kind=CANCELLATION_NOTICE,

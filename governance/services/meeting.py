@@ -20,6 +20,7 @@ from governance.lifecycle import Action, assembly_require
 from governance.models import Assembly, BureauSeat, Proxy, RollEntry
 from governance.selectors.figures import AssemblyFigures, assembly_figures, figures_changed
 from governance.services.proxies import assembly_lock
+from governance.services.urn import urn_seal
 
 
 class MeetingRefused(DomainError):
@@ -235,5 +236,8 @@ def meeting_open(
 
 def assembly_end_without_quorum(*, assembly: Assembly, now: dt.datetime) -> None:
     """The assembly (locked by the caller) ends as "quorum not reached" (RULES 12, 31): no vote
-    is taken any more and nothing is decided. The caller saves the status."""
+    is taken any more and nothing is decided; the ballots cast at distance are sealed into the
+    box (never tallied), so that none can be linked to its voter (RULES 36). The caller saves
+    the status."""
     assembly.status = Assembly.Status.QUORUM_NOT_REACHED
+    urn_seal(assembly=assembly)

@@ -1,10 +1,11 @@
 """The vote in the meeting: opened and closed by the chair, tallied once, results published.
 
 Closing takes the assembly row FOR UPDATE, so it waits until every cast in flight (they hold
-the row in SHARE mode) has committed; from then on no cast is accepted. The tally runs after
-commit in a Celery task, refuses to run twice (one result per resolution, a unique key); then,
-in its own transaction, the assembly's ballots are rewritten in the order of their random keys,
-so that the physical order of the rows no longer follows the order in which they were cast.
+the row in SHARE mode) has committed; from then on no cast is accepted. In the same transaction
+the urn is sealed (`governance.services.urn`): its ballots move into the append-only ballot
+box in the order of their random keys. The tally runs after commit in a Celery task (and a
+sweep every minute catches a close whose task was never queued), reads the sealed box only,
+and refuses to run twice (one result per resolution, a unique key).
 """
 
 import datetime as dt
@@ -13,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +26,18 @@ from coop.fractions import format_fraction
 from coop.outbox import notice_enqueue, notice_render_delivery
 from coop.statutes.rules import majority_required
 from governance.lifecycle import Action, assembly_require
-from governance.models import Assembly, AssemblyCollege, Ballot, ResolutionResult, RoomCount
+from governance.models import (
+    Assembly,
+    AssemblyCollege,
+    Ballot,
+    Resolution,
+    ResolutionResult,
+    RoomCount,
+)
 from governance.selectors.figures import assembly_figures, meeting_opening
 from governance.selectors.room_counts import room_count_sheet
 from governance.services.meeting import assembly_end_without_quorum
+from governance.services.urn import urn_seal
 from governance.tally import CollegeCount, Tally, tally_compute, weight_share
 from governance.tasks_voting import assembly_tally_task
 
@@ -99,6 +108,7 @@ def voting_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = No
             return assembly
     assembly.status = Assembly.Status.VOTING_CLOSED
     assembly.save(update_fields=fields)
+    urn_seal(assembly=assembly)
     audit_record(actor=actor, action="assembly.voting_closed", target=assembly)
 
     pk = assembly.pk
@@ -209,29 +219,24 @@ def tally_arithmetic(tally: Tally) -> list[dict[str, Any]]:
     ]
 
 
-REORDER_SQL = """
-WITH moved AS (
-    DELETE FROM governance_ballot AS b
-    USING governance_resolution AS r
-    WHERE b.resolution_id = r.id AND r.assembly_id = %s
-    RETURNING b.*
-)
-INSERT INTO governance_ballot SELECT * FROM moved ORDER BY id
-"""
+def tally_recompute(*, assembly: Assembly) -> list[tuple[Resolution, Tally]]:
+    """Count every resolution from the sealed box and the room counts; write nothing.
 
-
-@transaction.atomic
-def ballots_reorder(*, assembly: Assembly) -> int:
-    """Write the assembly's ballots again, in the order of their random keys.
-
-    Rows are appended to the table in the order they are inserted, so until now their
-    physical order followed the order of the casts, which the participation rows also follow.
-    Rewritten in key order, it no longer says anything. Only this assembly's rows are touched,
-    under row locks: casts in other assemblies go on. Idempotent.
+    What the tally stores, and what `manage.py recount` compares with what was stored.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(REORDER_SQL, [assembly.pk])
-        return cursor.rowcount
+    statutes = assembly.statutes
+    counts = _college_counts(assembly)
+    return [
+        (
+            resolution,
+            tally_compute(
+                counts=counts[resolution.pk],
+                policy=statutes.empty_college_policy,
+                majority=majority_required(statutes=statutes, kind=resolution.majority_kind),
+            ),
+        )
+        for resolution in assembly.resolutions.order_by("number")
+    ]
 
 
 @transaction.atomic
@@ -243,23 +248,16 @@ def assembly_tally(*, assembly: Assembly, now: dt.datetime | None = None) -> lis
     if ResolutionResult.objects.filter(resolution__assembly=assembly).exists():
         raise DomainError(_("This vote has already been tallied."), code="already_tallied")
 
-    statutes = assembly.statutes
-    counts = _college_counts(assembly)
+    urn_seal(assembly=assembly)  # sealed at close already: nothing moves, unless left behind
     results = []
-    for resolution in assembly.resolutions.order_by("number"):
-        majority = majority_required(statutes=statutes, kind=resolution.majority_kind)
-        tally = tally_compute(
-            counts=counts[resolution.pk],
-            policy=statutes.empty_college_policy,
-            majority=majority,
-        )
+    for resolution, tally in tally_recompute(assembly=assembly):
         results.append(
             ResolutionResult(
                 resolution=resolution,
                 tallied_at=now,
                 empty_college_policy=str(tally.policy),
-                majority_threshold=format_fraction(majority.threshold),
-                majority_strict=majority.strict,
+                majority_threshold=format_fraction(tally.majority.threshold),
+                majority_strict=tally.majority.strict,
                 votes_for=tally.votes_for,
                 votes_against=tally.votes_against,
                 abstentions=tally.abstentions,
@@ -342,10 +340,3 @@ def results_publish(*, assembly: Assembly, actor: Any, now: dt.datetime | None =
             actor=actor,
         )
     return assembly
-
-
-def vote_count(*, assembly: Assembly) -> list[ResolutionResult]:
-    """What the task does when voting closes: the tally, then the ballots rewritten."""
-    results = assembly_tally(assembly=assembly)
-    ballots_reorder(assembly=assembly)
-    return results

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -35,9 +36,12 @@ from governance.selectors.room_counts import (
     room_count_sheet,
 )
 from governance.services.ballots import CastOutcome, ballot_cast, ballot_recast, voting_channel
+from governance.services.receipt_mail import receipt_payload_seal
 from governance.services.room_counts import room_count_correct, room_count_record
 from governance.services.voting import results_publish, voting_close, voting_open
 from governance.tasks_voting import ballot_receipt_send
+
+logger = logging.getLogger(__name__)
 
 VISIBLE_RESULTS = (Assembly.Status.PUBLISHED,)
 
@@ -55,29 +59,50 @@ def _voting_state(assembly: Assembly) -> str:
     return ""
 
 
-def _send_receipts(request: HtmxHttpRequest, assembly: Assembly, outcomes: list[CastOutcome]):
+def _send_receipts(
+    request: HtmxHttpRequest, assembly: Assembly, outcomes: list[CastOutcome]
+) -> list[bool]:
+    """Queue one receipt e-mail per vote cast, once the cast is committed.
+
+    The payload (address, names, receipt) is encrypted before it reaches the broker. Returns,
+    per outcome, whether its e-mail is queued; when the broker is down the receipt page says
+    so and asks the voter to keep the code it shows (the vote itself is recorded).
+    """
     email = getattr(request.user, "email", "")
     if not email:
-        return
+        return [False] * len(outcomes)
     results_url = request.build_absolute_uri(
         reverse("governance:results", kwargs={"pk": assembly.pk})
     )
+    queued: list[bool] = []
     for outcome in outcomes:
-        context = {
-            "voter_name": str(request.user.get_full_name() or email),
-            "for_name": outcome.for_entry.name,
-            "assembly_title": assembly.title,
-            "receipt": outcome.receipt,
-            "results_url": results_url,
-        }
-        language = request.LANGUAGE_CODE
+        token = receipt_payload_seal(
+            {
+                "to_email": email,
+                "language": request.LANGUAGE_CODE,
+                "context": {
+                    "voter_name": str(request.user.get_full_name() or email),
+                    "for_name": outcome.for_entry.name,
+                    "assembly_title": assembly.title,
+                    "receipt": outcome.receipt,
+                    "results_url": results_url,
+                },
+            }
+        )
 
-        def send(context: dict[str, Any] = context, language: str = language) -> None:
-            # A named function, not a partial: Django names a failed robust hook in its log.
-            ballot_receipt_send.delay(to_email=email, language=language, context=context)
+        def send(token: str = token) -> None:
+            try:
+                ballot_receipt_send.delay(token)
+            except Exception:
+                logger.warning("A ballot receipt e-mail could not be queued (broker down?)")
+                queued.append(False)
+            else:
+                queued.append(True)
 
-        # Robust: the vote is recorded and its receipt shown even if the broker is down.
-        transaction.on_commit(send, robust=True)
+        # The views run outside any transaction (no ATOMIC_REQUESTS): the cast is committed
+        # and this runs now, before the receipt page is rendered.
+        transaction.on_commit(send)
+    return queued
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,7 +153,7 @@ def ballot(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(refused))
             context["cast_so_far"] = outcomes
         if outcomes:
-            _send_receipts(request, assembly, outcomes)
+            context["receipt_mail_failed"] = not all(_send_receipts(request, assembly, outcomes))
         if not form.errors:
             context.update(outcomes=outcomes, choice_labels=form.choice_labels())
             return render(request, "governance/voting/receipt.html", context)
@@ -176,7 +201,7 @@ def ballot_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except DomainError as refused:
             form.add_error(None, str(refused))
         else:
-            _send_receipts(request, assembly, [outcome])
+            context["receipt_mail_failed"] = not all(_send_receipts(request, assembly, [outcome]))
             context.update(outcomes=[outcome], choice_labels=form.choice_labels(), changed=True)
             return render(request, "governance/voting/receipt.html", context)
     return render(request, "governance/voting/change.html", context)
@@ -190,13 +215,15 @@ def _may_see_results(request: HtmxHttpRequest, assembly: Assembly) -> bool:
     return selectors.voter_for_user(assembly_pk=assembly.pk, user=request.user) is not None
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def results(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The results; the receipt check is a POST (with CSRF), so that a receipt code never
+    appears in a URL, and so never in the web server's access log."""
     assembly = _assembly(pk)
     if not _may_see_results(request, assembly):
         raise Http404
-    form = ReceiptForm(request.GET or None)
+    form = ReceiptForm(request.POST if request.method == "POST" else None)
     receipt_lines = None
     corrections = room_count_corrections(assembly=assembly)
     if form.is_bound and form.is_valid():

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from governance.models import Assembly, Ballot, Participation, Proxy, RollEntry
+from governance.models import Assembly, Participation, Proxy, RollEntry, UrnBallot
 from governance.services.ballots import ballot_cast
 from governance.services.voting import assembly_tally, results_publish
 from members.models import Member
@@ -82,7 +82,7 @@ def test_a_member_votes_without_javascript_and_receives_a_receipt(
     expect(page.get_by_role("heading", level=1)).to_have_text(fr("Your vote is cast"))
     receipt = receipt_on(page)
     assert re.fullmatch(r"[A-Z2-9]{5}(-[A-Z2-9]{5}){3}", receipt)
-    assert sorted(Ballot.objects.values_list("choice", flat=True)) == ["abstain", "for"]
+    assert sorted(UrnBallot.objects.values_list("choice", flat=True)) == ["abstain", "for"]
     assert {p.resolution_id for p in Participation.objects.filter(roll_entry=me)} == {
         r.pk for r in resolutions
     }
@@ -122,9 +122,9 @@ def test_a_proxy_holder_casts_one_choice_for_all_their_principals(
 
     assert_accessible(page)
     expect(page.locator("code.receipt")).to_have_count(3)
-    assert Ballot.objects.filter(choice="against").count() == 6
+    assert UrnBallot.objects.filter(choice="against").count() == 6
     # Each principal's ballots count in the principal's own college.
-    colleges = sorted(Ballot.objects.values_list("college_id", flat=True))
+    colleges = sorted(UrnBallot.objects.values_list("college_id", flat=True))
     assert colleges == sorted([holder.college_id, first.college_id, second.college_id] * 2)
     assert Participation.objects.filter(cast_by=holder).count() == 4
     assert len([m for m in mailoutbox if m.to == [email]]) == 3
@@ -237,4 +237,4 @@ def test_a_member_votes_with_the_keyboard_only(page: Page, assembly: Assembly) -
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_have_text(fr("Your vote is cast"))
     assert_accessible(page)
-    assert sorted(Ballot.objects.values_list("choice", flat=True)) == ["against", "against"]
+    assert sorted(UrnBallot.objects.values_list("choice", flat=True)) == ["against", "against"]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from coop.errors import DomainError
-from governance.models import Assembly, Ballot, Participation, RollEntry
+from governance.models import Assembly, Participation, RollEntry, UrnBallot
 from governance.services.ballots import ballot_cast
 from governance.services.voting import voting_close
 from members.models import Member
@@ -69,9 +69,9 @@ def test_two_hundred_parallel_casts_from_one_hundred_members_make_one_hundred_ba
     ]
     assert len(accepted) == MEMBERS
     assert len(refused) == MEMBERS
-    assert Ballot.objects.filter(resolution=resolution).count() == MEMBERS
+    assert UrnBallot.objects.filter(resolution=resolution).count() == MEMBERS  # until close
     assert Participation.objects.filter(resolution=resolution).count() == MEMBERS
-    counts = {c: Ballot.objects.filter(choice=c).count() for c in ("for", "against")}
+    counts = {c: UrnBallot.objects.filter(choice=c).count() for c in ("for", "against")}
     assert sum(counts.values()) == MEMBERS
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from coop.outbox.letters import letters_mark_posted
-from governance.models import Ballot, Participation, RollEntry
+from governance.models import Ballot, Participation, RollEntry, UrnBallot
 from governance.services.ballots import ballot_cast, receipt_digest
 from governance.services.convocation import assembly_convene
 from governance.services.meeting import roll_entry_check_in
@@ -224,7 +224,7 @@ def test_a_member_who_voted_finds_none_of_their_ballots_in_the_export(meeting):
         for code in meeting["receipts"]
         for pk in resolutions
     }
-    ballots = Ballot.objects.filter(receipt__in=digests)
+    ballots = UrnBallot.objects.filter(receipt__in=digests)  # the vote is open: in the urn
     assert ballots.count() == 4  # Ana's two and the two she cast for Ben
     keys = {str(pk) for pk in ballots.values_list("id", flat=True)}
     assert Participation.objects.filter(roll_entry__member=ana).count() == 2

@@ -92,7 +92,8 @@ def test_close_then_tally_counts_each_college_and_weighs_them(
 
     with django_capture_on_commit_callbacks() as callbacks:
         voting_close(assembly=assembly, actor=None)
-    assert len(callbacks) == 1  # the tally task, queued after commit
+    # After commit: the urn's vacuum and the tally task.
+    assert len(callbacks) == 2
 
     (result,) = assembly_tally(assembly=Assembly.objects.get(pk=assembly.pk))
     # Employees 1/2 for (40 %), users 1/2 for (30 %), supporters nothing expressed: rescaled.
@@ -145,9 +146,10 @@ def test_without_colleges_everyone_counts_in_one():
     assert [line["weight"] for line in result.colleges] == ["1/1"]
 
 
-def test_the_task_counts_once_and_rewrites_the_ballots(assembly):
+def test_the_close_seals_the_urn_and_the_task_counts_once(assembly):
     from django.db import connection
 
+    from governance.models import Ballot, BallotPointer, UrnBallot
     from governance.tasks_voting import assembly_tally_task
 
     def places() -> dict[str, str]:
@@ -158,13 +160,30 @@ def test_the_task_counts_once_and_rewrites_the_ballots(assembly):
     voting_open(assembly=assembly, actor=None)
     for entry in RollEntry.objects.filter(assembly=assembly):
         cast(assembly, entry, "for")
+    assert (UrnBallot.objects.count(), BallotPointer.objects.count(), Ballot.objects.count()) == (
+        6,
+        6,
+        0,
+    )
     voting_close(assembly=assembly, actor=None)
+    assert (UrnBallot.objects.count(), BallotPointer.objects.count(), Ballot.objects.count()) == (
+        0,
+        0,
+        6,
+    )
     before = places()
 
     assert assembly_tally_task(assembly.pk) == "1 resolutions tallied"
     assert assembly_tally_task(assembly.pk) == "already_tallied"
     assert ResolutionResult.objects.get().votes_for == 6
-    after = places()
-    # The same ballots, each written again (in the order of their keys) at a new place.
-    assert set(after) == set(before)
-    assert all(after[key] != before[key] for key in before)
+    assert places() == before  # the tally reads the sealed box, it writes nothing there
+
+
+def test_beat_runs_the_tally_sweep_every_minute(settings):
+    import datetime as dt
+
+    from governance.tasks_voting import assembly_tally_sweep
+
+    entry = settings.CELERY_BEAT_SCHEDULE["assembly-tally-sweep"]
+    assert entry["task"] == assembly_tally_sweep.name
+    assert entry["schedule"] == dt.timedelta(minutes=1)

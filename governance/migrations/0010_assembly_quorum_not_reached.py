@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0007_room_count_corrections'),
+        ('governance', '0009_room_count_corrections'),
     ]
 
     operations = [

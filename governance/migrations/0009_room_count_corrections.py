@@ -19,7 +19,7 @@ DROP_APPEND_ONLY = "DROP TRIGGER IF EXISTS governance_roomcount_append_only ON g
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0005_meeting_opening_figures'),
+        ('governance', '0008_append_only_votes'),
         ('coop', '0002_append_only_triggers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
