@@ -25,10 +25,12 @@ from hypothesis.stateful import (
 from coop.errors import DomainError
 from governance.models import (
     Assembly,
+    AssemblyCollege,
     Participation,
     Proxy,
     ResolutionResult,
     RollEntry,
+    RoomCount,
 )
 from governance.services.assembly import assembly_prepare_second_convocation
 from governance.services.ballots import ballot_cast
@@ -39,7 +41,9 @@ from governance.services.meeting import (
     roll_entry_check_in,
 )
 from governance.services.proxies import proxy_give, proxy_revoke
+from governance.services.room_counts import room_count_correct, room_count_record
 from governance.services.voting import assembly_tally, voting_close, voting_open
+from tests.coop.factories import UserFactory
 from tests.governance.factories import (
     PARIS,
     draft_assembly,
@@ -75,8 +79,10 @@ class AssemblyMachine(RuleBasedStateMachine):
         self._example.__enter__()
         self.now = DAY_ONE
         self.assembly: Assembly | None = None
-        # What this test saw accepted: per roll entry, the choice and the college it counts in.
+        # What this test saw accepted: per roll entry, the choice and the college it counts in;
+        # per (resolution, college), the room's current count (for, against, abstentions).
         self.votes: dict[int, tuple[str, int | None]] = {}
+        self.room: dict[tuple[int, int], tuple[int, int, int]] = {}
 
     def teardown(self) -> None:
         transaction.set_rollback(True)
@@ -84,6 +90,7 @@ class AssemblyMachine(RuleBasedStateMachine):
 
     @initialize(online_only=st.booleans())
     def convene(self, online_only: bool) -> None:
+        self.bureau = UserFactory(roles=["administrator"])
         register = statutes_and_register()
         members_admitted(register, 2, category="employee")
         members_admitted(register, 2, category="beneficiary")
@@ -103,11 +110,19 @@ class AssemblyMachine(RuleBasedStateMachine):
         assembly = assembly_convene(assembly=draft, actor=None, now=self.now)
         self.entries = list(RollEntry.objects.filter(assembly=assembly).order_by("member_number"))
         self.votes = {}
+        self.room = {}
         return assembly
 
     def _refresh(self) -> Assembly:
         self.assembly.refresh_from_db()
         return self.assembly
+
+    def _meeting_day_reached(self) -> bool:
+        """The rules of the meeting itself are tried from its day on (their refusals before
+        that day are the unit tests' business): the sequences spend their steps there."""
+        return self.assembly is not None and (
+            _local(self.now).date() >= _local(self.assembly.starts_at).date()
+        )
 
     def _on_meeting_day(self) -> bool:
         return _local(self.now).date() == _local(self.assembly.starts_at).date()
@@ -202,6 +217,7 @@ class AssemblyMachine(RuleBasedStateMachine):
 
     # --- the meeting -------------------------------------------------------------------------
 
+    @precondition(lambda self: self._meeting_day_reached())
     @rule(first=st.integers(0, 6), count=st.integers(1, 4))
     def members_arrive(self, first: int, count: int) -> None:
         before = self._refresh()
@@ -216,6 +232,7 @@ class AssemblyMachine(RuleBasedStateMachine):
                 event("checked in")
                 assert self._on_meeting_day() or before.meeting_opened_at is not None
 
+    @precondition(lambda self: self._meeting_day_reached())
     @rule()
     def the_bureau_opens_the_meeting(self) -> None:
         for role in ("chair", "scrutineer", "secretary"):
@@ -237,6 +254,7 @@ class AssemblyMachine(RuleBasedStateMachine):
         assert self._on_meeting_day()
         assert self.now >= before.starts_at - dt.timedelta(minutes=60)
 
+    @precondition(lambda self: self._meeting_day_reached())
     @rule()
     def open_the_vote(self) -> None:
         before = self._refresh()
@@ -245,10 +263,84 @@ class AssemblyMachine(RuleBasedStateMachine):
             assert before.meeting_opened_at is not None
             assert before.meeting_opening_figures["reached"]
 
+    def _voices_in_room(self, resolution_id: int, college_id: int) -> int:
+        """RULES 32, counted here apart: the college's members present, and the principals
+        in the college of proxies held by members present, less those who voted in the
+        software on the resolution."""
+        present = set(
+            RollEntry.objects.filter(
+                assembly=self.assembly, college_id=college_id, present_at__isnull=False
+            ).values_list("pk", flat=True)
+        )
+        represented = set(
+            Proxy.objects.filter(
+                assembly=self.assembly,
+                revoked_at__isnull=True,
+                holder__present_at__isnull=False,
+                giver__present_at__isnull=True,
+                giver__college_id=college_id,
+            ).values_list("giver_id", flat=True)
+        )
+        voted = set(
+            Participation.objects.filter(resolution_id=resolution_id).values_list(
+                "roll_entry_id", flat=True
+            )
+        )
+        return len((present | represented) - voted)
+
+    @precondition(lambda self: self._meeting_day_reached())
+    @rule(
+        which=st.integers(0, 5),
+        counts=st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 1)),
+    )
+    def the_bureau_counts_the_room(self, which: int, counts: tuple[int, int, int]) -> None:
+        before = self._refresh()
+        resolutions = list(before.resolutions.order_by("number").values_list("pk", flat=True))
+        colleges = list(
+            AssemblyCollege.objects.filter(assembly=before).order_by("position", "name")
+        )
+        resolution_id = resolutions[which % len(resolutions)]
+        college = colleges[which % len(colleges)]
+        key = (resolution_id, college.pk)
+        voices = self._voices_in_room(resolution_id, college.pk)
+        votes_for, votes_against, abstentions = counts
+        if key in self.room:
+            accepted = self._attempt(
+                room_count_correct,
+                assembly=before,
+                room_count=RoomCount.objects.filter(resolution_id=resolution_id, college=college)
+                .order_by("-id")
+                .first(),
+                votes_for=votes_for,
+                votes_against=votes_against,
+                abstentions=abstentions,
+                reason="Recompté à main levée",
+                actor=self.bureau,
+            )
+        else:
+            accepted = self._attempt(
+                room_count_record,
+                assembly=before,
+                resolution_id=resolution_id,
+                college=college,
+                votes_for=votes_for,
+                votes_against=votes_against,
+                abstentions=abstentions,
+                actor=self.bureau,
+            )
+        if accepted:
+            event("room counted")
+            assert before.status == Assembly.Status.VOTING_OPEN
+            assert sum(counts) <= voices  # RULES 32
+            self.room[key] = counts
+
     @rule()
     def close_the_vote_and_tally(self) -> None:
         before = self._refresh()
         accepted = self._attempt(voting_close, assembly=before, actor=None, now=self.now)
+        if accepted:  # RULES 32: no count of the room above its voices when the vote closes
+            for (resolution_id, college_id), counts in self.room.items():
+                assert sum(counts) <= self._voices_in_room(resolution_id, college_id)
         if accepted and before.status == Assembly.Status.CONVENED:  # an online-only vote
             assert not before.place
             assert self.now >= before.starts_at - dt.timedelta(minutes=60)
