@@ -6,9 +6,9 @@ Two measures, each against a raw SQL baseline run in the same process, on the sa
   (GET members:register ?q=martin&status=ratified), served by the real view through the test
   client with a signed-in administrator (TOTP on), vs. the raw SQL the page needs (the count of
   matching entries and the 50 rows of the first page, with their category and college).
-- register_csv: the register-at-date CSV export of the whole register (GET
-  members:register_export ?on=<today>&format=csv), the streaming response consumed fully, vs.
-  one raw SQL query producing the same rows, written with the csv module to an in-memory buffer.
+- register_csv: the register-at-date CSV export of the whole register, as its job writes it
+  (members.exports.register_csv_write, into a file), vs. one raw SQL query producing the same
+  rows, written with the csv module to an in-memory buffer.
 
 Rounds alternate app and baseline; the median of each side is kept. Prints two lines:
 
@@ -29,6 +29,7 @@ import io
 import os
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -430,6 +431,7 @@ def main() -> int:
         from django.urls import reverse
         from django.utils import timezone
 
+        from members.exports import register_csv_write
         from members.services import SNAPSHOT_FIELDS
 
         call_command("migrate", verbosity=0, interactive=False)
@@ -470,18 +472,13 @@ def main() -> int:
 
         # --- register_csv
         on = timezone.localdate()
-        export_url = reverse("members:register_export")
-        export_params = {"on": on.isoformat(), "format": "csv"}
         keys = tuple(SNAPSHOT_FIELDS)
         query = csv_sql(keys)
+        csv_path = Path(tempfile.mkdtemp(prefix="bench-register-")) / "register.csv"
 
         def app_csv():
-            response = client.get(export_url, export_params)
-            if response.status_code != 200 or not response.streaming:
-                raise SystemExit(f"register_csv: the export answered {response.status_code}")
-            content = b"".join(response.streaming_content)
-            response.close()
-            return content
+            register_csv_write(on=on, path=csv_path)
+            return csv_path.read_bytes()
 
         def raw_csv():
             buffer = io.StringIO()

@@ -3,7 +3,7 @@
 import io
 
 from django.contrib import messages
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,42 +13,33 @@ from django.views.decorators.http import require_GET, require_http_methods
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, role_required
-from members.exports import register_csv_lines, register_pdf
 from members.forms.transfer import RegisterExportForm, RegisterImportForm
 from members.imports import IMPORT_COLUMNS, REQUIRED_COLUMNS, import_template_csv, register_import
+from members.jobs import register_export_start
 
 # The error report in the page shows at most this many problems (all are counted).
 PROBLEMS_SHOWN = 500
 
 
-def _filename(on, extension: str) -> str:
-    return f"{slugify(_('register of members'))}-{on.isoformat()}.{extension}"
-
-
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(Role.ADMINISTRATOR)
 def register_export(request: HtmxHttpRequest) -> HttpResponse:
-    """The register at a date: the form, then the file (a GET: it changes nothing)."""
-    if "on" not in request.GET:
+    """The register at a date: the form, then a job prints the file (see its page)."""
+    if request.method == "POST":
+        form = RegisterExportForm(request.POST)
+        if form.is_valid():
+            try:
+                job = register_export_start(
+                    on=form.cleaned_data["on"],
+                    file_format=form.cleaned_data["format"],
+                    actor=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("jobs:detail", pk=job.pk)
+    else:
         form = RegisterExportForm(initial={"on": timezone.localdate()})
-        return render(request, "members/export.html", {"form": form})
-    form = RegisterExportForm(request.GET)
-    if form.is_valid():
-        on = form.cleaned_data["on"]
-        if form.cleaned_data["format"] == RegisterExportForm.FORMAT_CSV:
-            response = StreamingHttpResponse(
-                register_csv_lines(on=on), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="{_filename(on, "csv")}"'
-            return response
-        try:
-            pdf = register_pdf(on=on)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            response = HttpResponse(pdf, content_type="application/pdf")
-            response["Content-Disposition"] = f'attachment; filename="{_filename(on, "pdf")}"'
-            return response
     return render(request, "members/export.html", {"form": form})
 
 

@@ -1,0 +1,109 @@
+"""The register's long work, run as jobs (coop.jobs): the register at a date as PDF or CSV,
+and the import of a register from CSV. The pages start them; the worker runs them."""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from coop.documents import statutes_for_document
+from coop.jobs.registry import JobOutcome, job_kind
+from coop.jobs.services import job_start
+from coop.jobs.work import JobWork
+from coop.models import Job
+from members.exports import register_csv_write, register_pdf_write
+from members.selectors import register_at_counts
+
+REGISTER_CSV = "members.register_csv"
+REGISTER_PDF = "members.register_pdf"
+REGISTER_IMPORT = "members.register_import"
+EXPORT_FORMATS = {"csv": REGISTER_CSV, "pdf": REGISTER_PDF}
+
+
+def _on(parameters: dict[str, Any]) -> dt.date:
+    return dt.date.fromisoformat(parameters["on"])
+
+
+def _export_filename(on: dt.date, extension: str) -> str:
+    return f"{slugify(_('register of members'))}-{on.isoformat()}.{extension}"
+
+
+def _describe_export(parameters: dict[str, Any]) -> str:
+    return _("The register as it stood at the end of %(date)s.") % {
+        "date": date_format(_on(parameters), "DATE_FORMAT")
+    }
+
+
+def register_export_start(*, on: dt.date, file_format: str, actor: Any) -> Job:
+    """Start printing the register on `on` as "pdf" or "csv" (a job; see its page)."""
+    if file_format == "pdf":
+        statutes_for_document(on)  # no statutes, no legal designation: refuse now, not later
+    return job_start(
+        kind=EXPORT_FORMATS[file_format], actor=actor, parameters={"on": on.isoformat()}
+    )
+
+
+@job_kind(
+    REGISTER_CSV,
+    label=gettext_lazy("Register of members (CSV)"),
+    back_url="members:register_export",
+    describe=_describe_export,
+)
+def register_csv_job(job: Job, work: JobWork) -> JobOutcome:
+    on = _on(job.parameters)
+    work.progress(message=_("Writing the register, one line per entry…"))
+    entries, _members = register_at_counts(on=on)
+    work.progress(0, total=entries)
+    path = work.output("register.csv")
+    rows = register_csv_write(on=on, path=path, progress=lambda done: work.progress(done))
+    return JobOutcome(
+        file=path,
+        filename=_export_filename(on, "csv"),
+        lines=[
+            ngettext(
+                "The register has %(count)s entry on that date.",
+                "The register has %(count)s entries on that date.",
+                rows,
+            )
+            % {"count": rows}
+        ],
+    )
+
+
+@job_kind(
+    REGISTER_PDF,
+    label=gettext_lazy("Register of members (PDF)"),
+    back_url="members:register_export",
+    describe=_describe_export,
+)
+def register_pdf_job(job: Job, work: JobWork) -> JobOutcome:
+    on = _on(job.parameters)
+    work.progress(message=_("Counting the entries…"))
+    chunk = settings.REGISTER_PDF_CHUNK_ROWS
+
+    def printed(done: int, total: int) -> None:
+        if done < total:
+            message = _("Printing the entries (%(done)s of %(total)s printed)…")
+        else:
+            message = _("Joining the pages into one document…")
+        work.progress(done, total=total, message=message % {"done": done, "total": total})
+
+    path = work.output("register.pdf")
+    pages = register_pdf_write(on=on, path=path, chunk_rows=chunk, progress=printed)
+    return JobOutcome(
+        file=path,
+        filename=_export_filename(on, "pdf"),
+        lines=[
+            ngettext(
+                "The register is ready: %(pages)s page.",
+                "The register is ready: %(pages)s pages.",
+                pages,
+            )
+            % {"pages": pages}
+        ],
+        data={"pages": pages},
+    )
