@@ -1,10 +1,14 @@
 """The register's long work, run as jobs (coop.jobs): the register at a date as PDF or CSV,
 and the import of a register from CSV. The pages start them; the worker runs them."""
 
+import csv
 import datetime as dt
+import io
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -16,6 +20,7 @@ from coop.jobs.services import job_start
 from coop.jobs.work import JobWork
 from coop.models import Job
 from members.exports import register_csv_write, register_pdf_write
+from members.imports import register_import
 from members.selectors import register_at_counts
 
 REGISTER_CSV = "members.register_csv"
@@ -106,4 +111,66 @@ def register_pdf_job(job: Job, work: JobWork) -> JobOutcome:
             % {"pages": pages}
         ],
         data={"pages": pages},
+    )
+
+
+def register_import_start(*, upload: File, actor: Any) -> Job:
+    """Start importing the register in `upload` (a CSV file): the job checks every line and
+    imports them all, or nothing with the report of every problem (see its page)."""
+    return job_start(
+        kind=REGISTER_IMPORT,
+        actor=actor,
+        parameters={"filename": str(upload.name or "")[:200]},
+        input_file=upload,
+        input_name="register.csv",
+    )
+
+
+def _describe_import(parameters: dict[str, Any]) -> str:
+    return _("The file %(name)s.") % {"name": parameters.get("filename") or "—"}
+
+
+def _problems_csv(path: Path, problems: list[dict[str, Any]]) -> None:
+    """The report of an import that wrote nothing: one line per problem (UTF-8, `;`)."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        file.write("\ufeff")
+        writer = csv.writer(file, delimiter=";", lineterminator="\r\n")
+        writer.writerow([_("Line"), _("Column"), _("Problem")])
+        for problem in problems:
+            writer.writerow(
+                [problem["line"] or _("whole file"), problem["column"], problem["message"]]
+            )
+
+
+@job_kind(
+    REGISTER_IMPORT,
+    label=gettext_lazy("Import of a register"),
+    back_url="members:register_import",
+    describe=_describe_import,
+)
+def register_import_job(job: Job, work: JobWork) -> JobOutcome:
+    def progress(done: int, total: int, step: str) -> None:
+        work.progress(done, total=total, message=step)
+
+    with job.input_file.open("rb") as raw:
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        try:
+            report = register_import(file=stream, actor=job.created_by, progress=progress)
+        finally:
+            stream.detach()
+    lines = report.lines()
+    if report.ok:
+        return JobOutcome(lines=lines, data={"created": report.created})
+    problems = [
+        {"line": problem.line, "column": problem.column, "message": problem.message}
+        for problem in report.problems
+    ]
+    path = work.output("report.csv")
+    _problems_csv(path, problems)
+    return JobOutcome(
+        file=path,
+        filename=f"{slugify(_('import report'))}.csv",
+        lines=lines[:1],
+        problems=problems,
+        data={"created": 0},
     )

@@ -1,8 +1,5 @@
 """Administrators' pages that move the register in and out: exports at a date, CSV import."""
 
-import io
-
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,11 +11,8 @@ from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, role_required
 from members.forms.transfer import RegisterExportForm, RegisterImportForm
-from members.imports import IMPORT_COLUMNS, REQUIRED_COLUMNS, import_template_csv, register_import
-from members.jobs import register_export_start
-
-# The error report in the page shows at most this many problems (all are counted).
-PROBLEMS_SHOWN = 500
+from members.imports import IMPORT_COLUMNS, REQUIRED_COLUMNS, import_template_csv
+from members.jobs import register_export_start, register_import_start
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,38 +40,23 @@ def register_export(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMINISTRATOR)
 def register_import_page(request: HtmxHttpRequest) -> HttpResponse:
-    """Upload a CSV register: either every member is created, or the page lists every problem."""
-    report = None
+    """Upload a CSV register: a job checks it and imports every member, or nothing with the
+    report of every problem (see the job's page)."""
     if request.method == "POST":
         form = RegisterImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
             try:
-                report = register_import(file=stream, actor=request.user)
+                job = register_import_start(upload=form.cleaned_data["file"], actor=request.user)
             except DomainError as exc:
                 form.add_error(None, str(exc))
             else:
-                if report.ok and report.created:
-                    for line in report.lines():
-                        messages.success(request, line)
-                    return redirect("members:register_import")
-                if report.ok:
-                    form.add_error("file", _("The file has no member to import."))
-            finally:
-                stream.detach()
+                return redirect("jobs:detail", pk=job.pk)
     else:
         form = RegisterImportForm()
     return render(
         request,
         "members/import.html",
-        {
-            "form": form,
-            "report": report if report is not None and not report.ok else None,
-            "problems_shown": report.problems[:PROBLEMS_SHOWN] if report else [],
-            "columns": IMPORT_COLUMNS,
-            "required_columns": REQUIRED_COLUMNS,
-        },
+        {"form": form, "columns": IMPORT_COLUMNS, "required_columns": REQUIRED_COLUMNS},
     )
 
 
