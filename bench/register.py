@@ -355,7 +355,7 @@ def csv_sql(keys: tuple[str, ...]) -> str:
 # --- The benchmark ----------------------------------------------------------------------------
 
 
-def load(url: str) -> None:
+def load(url: str, members: int = MEMBERS) -> None:
     """Colleges and categories through the ORM, members and events in bulk SQL."""
     import psycopg
 
@@ -378,7 +378,7 @@ def load(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET maintenance_work_mem = '256MB'")
         conn.execute("SET work_mem = '256MB'")
-        conn.execute(people_sql(MEMBERS))
+        conn.execute(people_sql(members))
         conn.execute(MEMBERS_SQL)
         conn.execute(STEPS_SQL)
         conn.execute(EVENTS_SQL)
@@ -386,8 +386,8 @@ def load(url: str) -> None:
         conn.execute("DROP TABLE bench_people")
         conn.execute("VACUUM ANALYZE members_member")
         conn.execute("VACUUM ANALYZE members_registerevent")
-    MemberNumberCounter.objects.update_or_create(pk=1, defaults={"last_number": MEMBERS})
-    verbose(f"loaded {MEMBERS} members in {time.perf_counter() - started:.1f}s")
+    MemberNumberCounter.objects.update_or_create(pk=1, defaults={"last_number": members})
+    verbose(f"loaded {members} members in {time.perf_counter() - started:.1f}s")
 
 
 def administrator():
