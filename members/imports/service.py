@@ -1,16 +1,19 @@
 """The import service: check everything, then write everything in one transaction.
 
-Written in bulk: the members, then their register events, then one audit event per register
-event (as register_event_record writes them one by one), a few thousand rows per statement,
-so that a register of 100,000 members is imported in about a minute.
+Written in bulk with PostgreSQL's COPY: the members, then their register events, then one
+audit event per register event (as register_event_record writes them one by one), so that a
+register of 100,000 members is imported in about a minute.
 """
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, TextIO
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import JSONField, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from coop.audit import audit_record
 from coop.models import AuditEvent
@@ -20,8 +23,6 @@ from members.imports.reading import check_header, read_rows
 from members.models import Category, College, Member, MemberNumberCounter, RegisterEvent
 from members.services import member_snapshot
 
-# Rows per INSERT statement.
-BATCH_SIZE = 2000
 # The progress is reported every so many rows checked or written.
 PROGRESS_EVERY = 5000
 # progress(done, total, step): `done` rows of `total` in the current step (a sentence).
@@ -79,19 +80,19 @@ def register_import(
 
     writing = _("Writing the members and their register entries…")
     progress(0, len(drafts), writing)
-    members = Member.objects.bulk_create(
-        [Member(**draft.fields) for draft in drafts], batch_size=BATCH_SIZE
-    )
+    members = [Member(**draft.fields) for draft in drafts]
+    for member, pk in zip(members, _allocate_ids(Member, len(members)), strict=True):
+        member.pk = member.id = pk
+    _copy(Member, members)
+    progress(len(drafts) // 4, len(drafts), writing)
     events: list[RegisterEvent] = []
-    for index, member in enumerate(members, start=1):
+    for member in members:
         events.extend(_imported_events(member, actor=actor))
-        if index % PROGRESS_EVERY == 0:
-            progress(index // 2, len(drafts), writing)
-    RegisterEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    for event, pk in zip(events, _allocate_ids(RegisterEvent, len(events)), strict=True):
+        event.pk = event.id = pk
+    _copy(RegisterEvent, events)
     progress(len(drafts) * 3 // 4, len(drafts), writing)
-    AuditEvent.objects.bulk_create(
-        (_audit_event(event, actor=actor) for event in events), batch_size=BATCH_SIZE
-    )
+    _copy(AuditEvent, [_audit_event(event, actor=actor) for event in events])
     progress(len(drafts), len(drafts), writing)
     numbers = [member.number for member in members]
     if max(numbers) > counter.last_number:
@@ -106,6 +107,45 @@ def register_import(
         data={"count": report.created, "numbers": list(report.numbers)},
     )
     return report
+
+
+def _allocate_ids(model: type[Model], count: int) -> list[int]:
+    """`count` new primary keys of `model`, taken from its sequence."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _copy(model: type[Model], objects: list[Model]) -> None:
+    """Insert `objects` with PostgreSQL's COPY, many times faster than INSERT statements for
+    100,000 rows. The values are those Django would insert: the attributes as they are (these
+    models hold plain values: text, numbers, dates, ids), the time for auto_now(_add) fields,
+    JSON for JSON fields."""
+    if not objects:
+        return
+    now = timezone.now()
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not (field.primary_key and objects[0].pk is None)
+    ]
+    getters: list[Callable[[Model], Any]] = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            getters.append(lambda obj: now)
+        elif isinstance(field, JSONField):
+            getters.append(lambda obj, name=field.attname: Jsonb(getattr(obj, name)))
+        else:
+            getters.append(attrgetter(field.attname))
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objects:
+            copy.write_row([get(obj) for get in getters])
 
 
 _LIFECYCLE_FIELDS = ("status", "ratified_on", "ratification_ref", "exited_on", "exit_ref")

@@ -294,6 +294,11 @@ def test_page_imports_a_good_file_and_says_how_many(register, admin_client, run_
     assert set(RegisterEvent.objects.values_list("actor", flat=True)) == {job.created_by_id}
     assert AuditEvent.objects.filter(action="member.imported").count() == 6  # one per event
     assert RegisterEvent.objects.count() == 6
+    audited = AuditEvent.objects.filter(action="member.imported")
+    assert {audit.data["event"] for audit in audited} == set(
+        RegisterEvent.objects.values_list("id", flat=True)
+    )
+    assert {audit.actor_id for audit in audited} == {job.created_by_id}
 
 
 def test_page_shows_every_problem_in_a_table_and_writes_nothing(register, admin_client, run_jobs):
