@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from coop.documents import document_context, pdf_from_html
+from coop.documents import document_context
 from coop.jobs.pdf import pdf_join_numbered
 from members.models import Member
 from members.selectors import register_at, register_at_counts, register_at_values
@@ -41,7 +41,7 @@ class _Echo:
         return value
 
 
-def _cell(value: object) -> str:
+def spreadsheet_cell(value: object) -> str:
     """A CSV cell that a spreadsheet will show as text, never run as a formula."""
     if value is None:
         return ""
@@ -133,8 +133,8 @@ class RegisterCsvRow:
         row[self.status] = self.statuses.get(value or "", value)
         value = values[self.kind]
         row[self.kind] = self.kinds.get(value or "", value)
-        row[self.category] = _cell(values[self.category_name] or values[self.category])
-        row[self.college] = _cell(values[self.college_name] or values[self.college])
+        row[self.category] = spreadsheet_cell(values[self.category_name] or values[self.category])
+        row[self.college] = spreadsheet_cell(values[self.college_name] or values[self.college])
         value = values[self.e_notices]
         row[self.e_notices] = self.booleans.get(value or "", value)
         value = values[self.e_notices_changed_at]
@@ -282,12 +282,6 @@ def register_pdf_context(*, on: dt.date) -> dict[str, Any]:
 def register_pdf_html(*, on: dt.date) -> str:
     """The HTML the legal register's PDF is printed from."""
     return render_to_string("members/pdf/register.html", register_pdf_context(on=on))
-
-
-def register_pdf(*, on: dt.date) -> bytes:
-    """The legal register on `on` as a PDF document (A4 landscape), printed in one piece:
-    for a small register. The register's export prints it in parts (register_pdf_write)."""
-    return pdf_from_html(register_pdf_html(on=on))
 
 
 # What the PDF reads of each entry (see register_line).

@@ -19,7 +19,7 @@ from coop.jobs.registry import JobOutcome, job_kind
 from coop.jobs.services import job_start
 from coop.jobs.work import JobWork
 from coop.models import Job
-from members.exports import register_csv_write, register_pdf_write
+from members.exports import register_csv_write, register_pdf_write, spreadsheet_cell
 from members.imports import register_import
 from members.selectors import register_at_counts
 
@@ -137,8 +137,13 @@ def _problems_csv(path: Path, problems: list[dict[str, Any]]) -> None:
         writer = csv.writer(file, delimiter=";", lineterminator="\r\n")
         writer.writerow([_("Line"), _("Column"), _("Problem")])
         for problem in problems:
+            # The column and the message may quote the file: never run as a formula.
             writer.writerow(
-                [problem["line"] or _("whole file"), problem["column"], problem["message"]]
+                [
+                    problem["line"] or _("whole file"),
+                    spreadsheet_cell(problem["column"]),
+                    spreadsheet_cell(problem["message"]),
+                ]
             )
 
 

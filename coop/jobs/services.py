@@ -253,6 +253,8 @@ def jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     for job_id in Job.objects.filter(status=Job.Status.QUEUED, queued_at__lt=stale).values_list(
         "pk", flat=True
     ):
+        # Sent again at most once per JOBS_STALE_SECONDS, however long the queue is.
+        Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(queued_at=now)
         _enqueue(str(job_id))
         requeued += 1
     expired = 0

@@ -437,3 +437,13 @@ def test_page_says_when_a_file_has_no_member(register, admin_client, run_jobs):
     _job, page = import_through_the_page(admin_client, run_jobs, HEADER.encode())
     assert "The file has no member to import." in page
     assert nothing_written()
+
+
+def test_the_report_file_never_lets_a_spreadsheet_run_what_the_file_said(
+    register, admin_client, run_jobs
+):
+    header = HEADER.replace("email", "=HYPERLINK(1)")
+    job, _page = import_through_the_page(admin_client, run_jobs, "\r\n".join([header]).encode())
+    content = b"".join(admin_client.get(reverse("jobs:download", args=[job.pk])).streaming_content)
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    assert ["1", "'=hyperlink(1)"] in [row[:2] for row in rows]
