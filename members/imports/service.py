@@ -23,6 +23,8 @@ from members.imports.reading import check_header, read_rows
 from members.models import Category, College, Member, MemberNumberCounter, RegisterEvent
 from members.services import member_snapshot
 
+# Members whose register events are written at a time.
+EVENTS_BATCH = 5000
 # The progress is reported every so many rows checked or written.
 PROGRESS_EVERY = 5000
 # progress(done, total, step): `done` rows of `total` in the current step (a sentence).
@@ -66,6 +68,7 @@ def register_import(
         if index % PROGRESS_EVERY == 0:
             progress(index, len(rows), checking)
     progress(len(rows), len(rows), checking)
+    rows.clear()  # every line is checked: their cells are no longer needed
     check_numbers(drafts, report.problems)
     if report.problems or not drafts:
         report.problems.sort(key=lambda problem: problem.line or 0)
@@ -85,14 +88,18 @@ def register_import(
         member.pk = member.id = pk
     _copy(Member, members)
     progress(len(drafts) // 4, len(drafts), writing)
-    events: list[RegisterEvent] = []
-    for member in members:
-        events.extend(_imported_events(member, actor=actor))
-    for event, pk in zip(events, _allocate_ids(RegisterEvent, len(events)), strict=True):
-        event.pk = event.id = pk
-    _copy(RegisterEvent, events)
-    progress(len(drafts) * 3 // 4, len(drafts), writing)
-    _copy(AuditEvent, [_audit_event(event, actor=actor) for event in events])
+    # The register events and their audit events, a batch of members at a time: memory
+    # holds one batch of events (each with its whole entry), not 200,000 of them.
+    for start in range(0, len(members), EVENTS_BATCH):
+        events: list[RegisterEvent] = []
+        for member in members[start : start + EVENTS_BATCH]:
+            events.extend(_imported_events(member, actor=actor))
+        for event, pk in zip(events, _allocate_ids(RegisterEvent, len(events)), strict=True):
+            event.pk = event.id = pk
+        _copy(RegisterEvent, events)
+        _copy(AuditEvent, [_audit_event(event, actor=actor) for event in events])
+        done = min(start + EVENTS_BATCH, len(members))
+        progress(len(drafts) // 4 + done * 3 // 4, len(drafts), writing)
     progress(len(drafts), len(drafts), writing)
     numbers = [member.number for member in members]
     if max(numbers) > counter.last_number:
@@ -181,7 +188,9 @@ def _imported_events(member: Member, *, actor: Any) -> list[RegisterEvent]:
                 effective_on=effective_on,
                 actor=recorded_by,
                 decision_ref=decision_ref,
-                changes={
+                changes=snapshot  # the first event: the whole entry
+                if not previous
+                else {
                     key: value
                     for key, value in snapshot.items()
                     if key not in previous or previous[key] != value
