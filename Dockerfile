@@ -24,7 +24,7 @@ COPY . .
 # service copies the static files into, for Caddy) are writable by the app's user.
 RUN bin/build-production \
     && useradd --system --uid 1000 voliere \
-    && mkdir -p var/media /srv/static && chown voliere:voliere var/media /srv/static
+    && mkdir -p var/media var/jobs /srv/static && chown voliere:voliere var/media var/jobs /srv/static
 
 USER voliere
 EXPOSE 8000

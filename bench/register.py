@@ -6,9 +6,9 @@ Two measures, each against a raw SQL baseline run in the same process, on the sa
   (GET members:register ?q=martin&status=ratified), served by the real view through the test
   client with a signed-in administrator (TOTP on), vs. the raw SQL the page needs (the count of
   matching entries and the 50 rows of the first page, with their category and college).
-- register_csv: the register-at-date CSV export of the whole register (GET
-  members:register_export ?on=<today>&format=csv), the streaming response consumed fully, vs.
-  one raw SQL query producing the same rows, written with the csv module to an in-memory buffer.
+- register_csv: the register-at-date CSV export of the whole register, as its job writes it
+  (members.exports.register_csv_write, into a file), vs. one raw SQL query producing the same
+  rows, written with the csv module to an in-memory buffer.
 
 Rounds alternate app and baseline; the median of each side is kept. Prints two lines:
 
@@ -29,6 +29,7 @@ import io
 import os
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -354,7 +355,7 @@ def csv_sql(keys: tuple[str, ...]) -> str:
 # --- The benchmark ----------------------------------------------------------------------------
 
 
-def load(url: str) -> None:
+def load(url: str, members: int = MEMBERS) -> None:
     """Colleges and categories through the ORM, members and events in bulk SQL."""
     import psycopg
 
@@ -377,7 +378,7 @@ def load(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET maintenance_work_mem = '256MB'")
         conn.execute("SET work_mem = '256MB'")
-        conn.execute(people_sql(MEMBERS))
+        conn.execute(people_sql(members))
         conn.execute(MEMBERS_SQL)
         conn.execute(STEPS_SQL)
         conn.execute(EVENTS_SQL)
@@ -385,8 +386,8 @@ def load(url: str) -> None:
         conn.execute("DROP TABLE bench_people")
         conn.execute("VACUUM ANALYZE members_member")
         conn.execute("VACUUM ANALYZE members_registerevent")
-    MemberNumberCounter.objects.update_or_create(pk=1, defaults={"last_number": MEMBERS})
-    verbose(f"loaded {MEMBERS} members in {time.perf_counter() - started:.1f}s")
+    MemberNumberCounter.objects.update_or_create(pk=1, defaults={"last_number": members})
+    verbose(f"loaded {members} members in {time.perf_counter() - started:.1f}s")
 
 
 def administrator():
@@ -430,6 +431,7 @@ def main() -> int:
         from django.urls import reverse
         from django.utils import timezone
 
+        from members.exports import register_csv_write
         from members.services import SNAPSHOT_FIELDS
 
         call_command("migrate", verbosity=0, interactive=False)
@@ -470,18 +472,13 @@ def main() -> int:
 
         # --- register_csv
         on = timezone.localdate()
-        export_url = reverse("members:register_export")
-        export_params = {"on": on.isoformat(), "format": "csv"}
         keys = tuple(SNAPSHOT_FIELDS)
         query = csv_sql(keys)
+        csv_path = Path(tempfile.mkdtemp(prefix="bench-register-")) / "register.csv"
 
         def app_csv():
-            response = client.get(export_url, export_params)
-            if response.status_code != 200 or not response.streaming:
-                raise SystemExit(f"register_csv: the export answered {response.status_code}")
-            content = b"".join(response.streaming_content)
-            response.close()
-            return content
+            register_csv_write(on=on, path=csv_path)
+            return csv_path.read_bytes()
 
         def raw_csv():
             buffer = io.StringIO()

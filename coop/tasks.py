@@ -58,3 +58,7 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_CACHE_KEY, now, timeout=None)
     return now
+
+
+# The jobs' tasks (coop.jobs), registered with the worker with the core's.
+from coop.jobs.tasks import job_run_task, jobs_sweep_task  # noqa: E402, F401

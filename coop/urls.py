@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/2fa/recovery-codes/", mfa.view_recovery_codes, name="mfa_view_recovery_codes"),
     path("accounts/", include("allauth.urls")),
     path("coop/", include("coop.web_urls")),
+    path("jobs/", include("coop.jobs.urls")),
     path("members/", include("members.urls")),
     path("capital/", include("capital.urls")),
     path("assemblies/", include("governance.urls")),

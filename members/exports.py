@@ -10,8 +10,9 @@ office, "Register of members on <date>", page numbers, one row per entry.
 
 import csv
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -20,9 +21,10 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from coop.documents import document_context, pdf_from_html
+from coop.documents import document_context
+from coop.jobs.pdf import pdf_join_numbered
 from members.models import Member
-from members.selectors import register_at, register_at_values
+from members.selectors import register_at, register_at_counts, register_at_values
 from members.services import SNAPSHOT_FIELDS
 
 CSV_DELIMITER = ";"
@@ -39,7 +41,7 @@ class _Echo:
         return value
 
 
-def _cell(value: object) -> str:
+def spreadsheet_cell(value: object) -> str:
     """A CSV cell that a spreadsheet will show as text, never run as a formula."""
     if value is None:
         return ""
@@ -131,8 +133,8 @@ class RegisterCsvRow:
         row[self.status] = self.statuses.get(value or "", value)
         value = values[self.kind]
         row[self.kind] = self.kinds.get(value or "", value)
-        row[self.category] = _cell(values[self.category_name] or values[self.category])
-        row[self.college] = _cell(values[self.college_name] or values[self.college])
+        row[self.category] = spreadsheet_cell(values[self.category_name] or values[self.category])
+        row[self.college] = spreadsheet_cell(values[self.college_name] or values[self.college])
         value = values[self.e_notices]
         row[self.e_notices] = self.booleans.get(value or "", value)
         value = values[self.e_notices_changed_at]
@@ -169,6 +171,28 @@ def register_csv_lines(*, on: dt.date) -> Iterator[str]:
             yield "".join(lines)
 
     return chunks()
+
+
+Progress = Callable[[int], None]
+
+
+def register_csv_write(*, on: dt.date, path: Path, progress: Progress | None = None) -> int:
+    """Write the register on `on` as CSV into the file `path`, as the export's download
+    (same format as register_csv_lines), streamed: memory stays flat whatever the size.
+    `progress(rows)` is called every CSV_CHUNK_ROWS rows. Returns the number of rows."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+        file.write("\ufeff")  # BOM: spreadsheets read UTF-8
+        writer.writerow(register_csv_header())
+        row = RegisterCsvRow()
+        for count, values in enumerate(register_csv_values(on=on), start=1):
+            writer.writerow(row(values))
+            if progress is not None and count % CSV_CHUNK_ROWS == 0:
+                progress(count)
+    if progress is not None:
+        progress(count)
+    return count
 
 
 # --- PDF -------------------------------------------------------------------------------------
@@ -231,15 +255,27 @@ def register_line(snapshot: dict[str, Any], *, statuses: dict[str, str]) -> Regi
     )
 
 
+def _statuses() -> dict[str, str]:
+    return {key: str(label) for key, label in Member.Status.choices}
+
+
+def _pdf_title(on: dt.date) -> str:
+    return _("Register of members on %(date)s") % {"date": date_format(on, "DATE_FORMAT")}
+
+
 def register_pdf_context(*, on: dt.date) -> dict[str, Any]:
-    statuses = {key: str(label) for key, label in Member.Status.choices}
+    """The context of the register's PDF in one document (small registers, tests)."""
+    statuses = _statuses()
     lines = [register_line(event.snapshot, statuses=statuses) for event in register_at(on=on)]
-    title = _("Register of members on %(date)s") % {"date": date_format(on, "DATE_FORMAT")}
+    title = _pdf_title(on)
     return {
         **document_context(on=on, title=title),
         "on": on,
         "lines": lines,
+        "entries_count": len(lines),
         "members_count": sum(1 for line in lines if line.is_member),
+        "show_header": True,
+        "page_numbers": True,
     }
 
 
@@ -248,6 +284,91 @@ def register_pdf_html(*, on: dt.date) -> str:
     return render_to_string("members/pdf/register.html", register_pdf_context(on=on))
 
 
-def register_pdf(*, on: dt.date) -> bytes:
-    """The legal register on `on` as a PDF document (A4 landscape)."""
-    return pdf_from_html(register_pdf_html(on=on))
+# What the PDF reads of each entry (see register_line).
+PDF_KEYS: tuple[str, ...] = (
+    "number",
+    "status",
+    "person_kind",
+    "first_name",
+    "last_name",
+    "legal_name",
+    "representative_name",
+    "representative_role",
+    "address",
+    "postal_code",
+    "city",
+    "country",
+    "category",
+    "category_name",
+    "college",
+    "college_name",
+    "admitted_on",
+    "admission_ref",
+    "ratified_on",
+    "ratification_ref",
+    "exited_on",
+    "exit_ref",
+)
+PdfProgress = Callable[[int, int], None]
+
+
+def register_pdf_write(
+    *, on: dt.date, path: Path, chunk_rows: int, progress: PdfProgress | None = None
+) -> int:
+    """Write the legal register on `on` as one PDF into `path`, printed `chunk_rows` entries
+    at a time and joined, so that memory stays bounded whatever the size of the register.
+
+    Each part is a WeasyPrint document of its own (the first one opens with the register's
+    heading; every page repeats the table's header row); the parts are then joined and the
+    pages numbered across the whole register. `progress(entries_done, entries)` is called
+    after each part. Returns the number of pages.
+    """
+    from weasyprint import HTML
+
+    entries, members = register_at_counts(on=on)
+    base = {
+        **document_context(on=on, title=_pdf_title(on)),
+        "on": on,
+        "entries_count": entries,
+        "members_count": members,
+        "page_numbers": False,
+    }
+    statuses = _statuses()
+    parts: list[Path] = []
+
+    def print_part(lines: list[RegisterLine]) -> None:
+        part = path.with_name(f"{path.stem}-part-{len(parts):05d}.pdf")
+        html = render_to_string(
+            "members/pdf/register.html", {**base, "lines": lines, "show_header": not parts}
+        )
+        HTML(string=html).write_pdf(part)
+        parts.append(part)
+
+    done = 0
+    lines: list[RegisterLine] = []
+    try:
+        for values in register_at_values(on=on, keys=PDF_KEYS, chunk_size=chunk_rows):
+            entry = dict(zip(PDF_KEYS, values, strict=True))
+            entry["number"] = int(values[0] or 0)
+            lines.append(register_line(entry, statuses=statuses))
+            if len(lines) == chunk_rows:
+                print_part(lines)
+                done += len(lines)
+                lines = []
+                if progress is not None:
+                    progress(done, entries)
+        if lines or not parts:  # the last entries, or the page saying there is none
+            print_part(lines)
+            done += len(lines)
+        if progress is not None:
+            progress(done, entries)
+        return pdf_join_numbered(
+            parts,
+            path,
+            page_label=lambda page, pages: (
+                _("Page %(page)s of %(pages)s") % {"page": page, "pages": pages}
+            ),
+        )
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)

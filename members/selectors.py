@@ -85,6 +85,19 @@ def register_at(*, on: dt.date) -> RawQuerySet:
     return RegisterEvent.objects.raw(_register_at_sql("latest.*"), {"on": on})
 
 
+def register_at_counts(*, on: dt.date) -> tuple[int, int]:
+    """How many entries the register had at the end of `on`, and how many of them were
+    members then (admitted or ratified). One query."""
+    sql = _register_at_sql("latest.snapshot ->> 'status' AS status")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE status = ANY(%(members)s)) FROM ({sql}) AS e",  # noqa: S608
+            {"on": on, "members": list(Member.ADMITTED_STATUSES)},
+        )
+        entries, members = cursor.fetchone()
+    return entries, members
+
+
 def register_at_values(
     *, on: dt.date, keys: Sequence[str], chunk_size: int = 2000
 ) -> Iterator[tuple[str | None, ...]]:

@@ -72,3 +72,23 @@ def totp_admin(admin_user):
 def admin_client(client, totp_admin):
     client.force_login(totp_admin)
     return client
+
+
+@pytest.fixture
+def jobs_root(settings, tmp_path):
+    """Files of jobs (coop.jobs) in a folder of the test's own."""
+    root = tmp_path / "jobs"
+    settings.JOBS_ROOT = root
+    return root
+
+
+@pytest.fixture
+def run_jobs(jobs_root, eager_celery, django_capture_on_commit_callbacks):
+    """`run_jobs(lambda: client.post(...))`: do what starts a job, then run the job (its
+    task, eagerly) when the transaction commits, as a worker takes it."""
+
+    def run(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coop', '0002_append_only_triggers'),
+        ('coop', '0003_jobs'),
     ]
 
     operations = [

@@ -247,7 +247,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "heritage.tasks.heritage_send_reminders",
         "schedule": crontab(minute=0),
     },
+    # Jobs left running by a dead worker fail (with a retry offered); old results go.
+    "jobs-sweep": {
+        "task": "coop.jobs.sweep",
+        "schedule": timedelta(minutes=1),
+    },
 }
+
+# Long work (coop.jobs): files of jobs (private: never under MEDIA_ROOT), how often a running
+# job shows it is alive, after how long without a sign it is taken for dead, how long results
+# are kept.
+JOBS_ROOT = env.path("JOBS_ROOT", default=BASE_DIR / "var" / "jobs")
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=15)
+JOBS_STALE_SECONDS = env.float("JOBS_STALE_SECONDS", default=180)
+JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)
+JOBS_TIME_LIMIT_SECONDS = env.int("JOBS_TIME_LIMIT_SECONDS", default=3600)
+# The register's PDF is printed this many entries at a time, then joined (peak memory).
+REGISTER_PDF_CHUNK_ROWS = env.int("REGISTER_PDF_CHUNK_ROWS", default=2000)
 
 # Outbox: rows per SMTP connection, attempts before a row is given up as failed.
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)

@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -56,6 +57,7 @@ class Codes:
     today: dt.date
 
 
+@cache
 def _max_length(column: str) -> int:
     return Member._meta.get_field(column).max_length or 0
 

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from playwright.sync_api import Browser, Page, expect
 
-from coop.models import NoticeDelivery
+from coop.models import Job, NoticeDelivery
 from members.imports import IMPORT_COLUMNS
 from members.models import Member, RegisterEvent
 from members.services.invitation import APPLICATION_NOTICE, INVITATION_NOTICE
@@ -33,7 +33,6 @@ from tests.e2e.helpers import (
 )
 from tests.e2e.register_helpers import (
     fact,
-    fr_plural,
     fr_text,
     open_admin_page,
     open_from_menu,
@@ -341,12 +340,14 @@ def upload(page: Page, name: str, content: bytes) -> None:
         {"name": name, "mimeType": "text/csv", "buffer": content}
     )
     click_and_load(page, page.get_by_role("button", name=fr("Check and import")))
-    expect(page).to_have_url(path_is(reverse("members:register_import")))
+    # The file is checked and imported by a job (run at once here): its page says what it did.
+    job = Job.objects.latest("created_at")
+    expect(page).to_have_url(path_is(reverse("jobs:detail", args=[job.pk])))
     assert_accessible(page)
 
 
 def test_csv_import_with_a_bad_row_imports_nothing_then_the_corrected_file_imports(
-    page: Page, register: dict, administrator: tuple[str, str]
+    page: Page, register: dict, administrator: tuple[str, str], eager_celery, jobs_root
 ) -> None:
     admin_email, totp_secret = administrator
     sign_in_as_administrator(page, admin_email, totp_secret)
@@ -391,13 +392,13 @@ def test_csv_import_with_a_bad_row_imports_nothing_then_the_corrected_file_impor
     upload(page, "registre.csv", csv_text([claire, jean, anne]))
 
     # The report: line 3 (the header is line 1), its column and the reason; nothing written.
-    report = page.locator("#import-report")
-    expect(report.get_by_role("heading")).to_have_text(
-        fr_plural(
-            "Nothing was imported: %(counter)s problem found.",
-            "Nothing was imported: %(counter)s problems found.",
-            1,
+    report = page.locator("#job-status")
+    expect(report).to_contain_text(
+        fr(
+            "Nothing was imported: %(count)d problem(s) found. Correct the file and import it "
+            "again."
         )
+        % {"count": 1}
     )
     problems = report.get_by_role("table", name=fr("Problems in the file, by line"))
     expect(problems.locator("tbody tr")).to_have_count(1)
@@ -419,8 +420,8 @@ def test_csv_import_with_a_bad_row_imports_nothing_then_the_corrected_file_impor
     upload(
         page, "registre-corrige.csv", csv_text([claire, {**jean, "exited_on": "2023-12-31"}, anne])
     )
-    expect(page.locator("#import-report")).to_have_count(0)
-    expect(page.locator("#messages")).to_contain_text(
+    expect(page.get_by_role("table")).to_have_count(0)
+    expect(page.locator("#job-status")).to_contain_text(
         fr("%(count)d member(s) imported, numbers %(low)d to %(high)d.")
         % {"count": 3, "low": 1, "high": 3}
     )

@@ -7,8 +7,10 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from pypdf import PdfReader
 from weasyprint import HTML
 
+from coop.models import Job
 from members.exports import register_pdf_html
 from members.services import member_exit, member_reject, members_ratify
 from tests.coop.factories import StatutesFactory, UserFactory
@@ -73,21 +75,37 @@ def history(db):
     return {"alice": alice, "bruno": bruno, "mairie": mairie}
 
 
-def csv_export(client, on: dt.date) -> list[dict[str, str]]:
-    response = client.get(reverse(URL), {"on": on.isoformat(), "format": "csv"})
+def export(client, run_jobs, on: dt.date | str, file_format: str):
+    """Ask for the register on `on`: the page starts a job and sends to its page; the job
+    runs (as a worker would); its page offers the file; the file is downloaded."""
+    on = on if isinstance(on, str) else on.isoformat()
+    response = run_jobs(lambda: client.post(reverse(URL), {"on": on, "format": file_format}))
+    job = Job.objects.latest("created_at")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    page = client.get(response["Location"]).content.decode()
+    download = reverse("jobs:download", args=[job.pk])
+    assert f'href="{download}"' in page
+    response = client.get(download)
     assert response.status_code == 200
-    assert response.streaming
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        f'attachment; filename="register-of-members-{on.isoformat()}.csv"'
+        f'attachment; filename="register-of-members-{on}.{file_format}"'
     )
+    return response, page
+
+
+def csv_export(client, run_jobs, on: dt.date) -> list[dict[str, str]]:
+    response, _page = export(client, run_jobs, on, "csv")
+    assert response["Content-Type"] == "text/csv"
     content = b"".join(response.streaming_content)
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
 
 
-def test_csv_at_past_dates_reflects_the_history(admin_client, history):
-    february = csv_export(admin_client, dt.date(2025, 2, 15))
+def test_csv_at_past_dates_reflects_the_history(admin_client, history, run_jobs):
+    february = csv_export(admin_client, run_jobs, dt.date(2025, 2, 15))
     assert [(r["Member number"], r["Last name"]) for r in february] == [("1", "Martin"), ("3", "")]
     alice = february[0]
     assert alice["Status"] == "admitted, awaiting ratification"
@@ -99,20 +117,20 @@ def test_csv_at_past_dates_reflects_the_history(admin_client, history):
     assert february[1]["Name of the legal person"] == "Mairie de Vizille"
     assert february[1]["Kind of person"] == "legal person"
 
-    july = csv_export(admin_client, dt.date(2025, 7, 1))
+    july = csv_export(admin_client, run_jobs, dt.date(2025, 7, 1))
     assert [r["Member number"] for r in july] == ["1", "2", "3"]
     assert (july[0]["Status"], july[0]["Ratified by"]) == ("member", "AGO 2025")
     assert july[1]["Last name"] == "Petit"
 
-    october = csv_export(admin_client, dt.date(2025, 10, 1))
+    october = csv_export(admin_client, run_jobs, dt.date(2025, 10, 1))
     assert (october[0]["Status"], october[0]["Left on"]) == ("resigned", "2025-09-01")
     assert october[0]["Exit decision or document"] == "Lettre du 20 août"
     # A rejected applicant never has an entry in the register.
     assert all(r["Last name"] != "Rejet" for r in october)
 
 
-def test_csv_before_any_admission_has_only_the_header(admin_client, history):
-    assert csv_export(admin_client, dt.date(2025, 1, 31)) == []
+def test_csv_before_any_admission_has_only_the_header(admin_client, history, run_jobs):
+    assert csv_export(admin_client, run_jobs, dt.date(2025, 1, 31)) == []
 
 
 def test_export_page_offers_today_and_both_formats(admin_client, history):
@@ -124,26 +142,52 @@ def test_export_page_offers_today_and_both_formats(admin_client, history):
     assert "<legend>Format" in page
 
 
-def test_future_date_is_refused_with_a_message(admin_client, history):
+def test_future_date_is_refused_with_a_message(admin_client, history, jobs_root):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    response = admin_client.get(reverse(URL), {"on": tomorrow.isoformat(), "format": "csv"})
+    response = admin_client.post(reverse(URL), {"on": tomorrow.isoformat(), "format": "csv"})
     assert response.status_code == 200
-    assert "Content-Disposition" not in response
+    assert not Job.objects.exists()
     page = response.content.decode()
     assert "cannot be shown on a date in the future" in page
     assert "<title>Error:" in page
     assert f'value="{tomorrow.isoformat()}"' in page  # what was typed is kept
 
 
-def test_pdf_is_the_legal_register_at_the_date(admin_client, history):
-    response = admin_client.get(reverse(URL), {"on": "2025-07-01", "format": "pdf"})
-    assert response.status_code == 200
+def test_pdf_is_the_legal_register_at_the_date(admin_client, history, run_jobs):
+    response, page = export(admin_client, run_jobs, "2025-07-01", "pdf")
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == (
-        'attachment; filename="register-of-members-2025-07-01.pdf"'
-    )
-    assert response.content.startswith(b"%PDF-")
-    assert response.content.rstrip().endswith(b"%%EOF")
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF-")
+    assert "The register is ready: 1 page." in page
+    reader = PdfReader(io.BytesIO(content))
+    text = reader.pages[0].extract_text()
+    assert "Register of members on July 1, 2025" in text
+    assert "Alice Martin" in text and "Mairie de Vizille" in text
+    assert "Page 1 of 1" in text
+
+
+def test_a_large_register_is_printed_in_parts_joined_into_one_numbered_pdf(
+    admin_client, history, run_jobs, settings
+):
+    settings.REGISTER_PDF_CHUNK_ROWS = 25
+    category, college = history["bruno"].category, history["bruno"].college
+    for index in range(60):
+        admitted(category, college, first_name="Membre", last_name=f"Numéro{index:02d}")
+    response, _page = export(admin_client, run_jobs, timezone.localdate(), "pdf")
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    pages = [pdf_page.extract_text() for pdf_page in reader.pages]
+    job = Job.objects.get()
+    # 63 entries in three parts of at most 25: at least one page each, joined in order.
+    assert len(pages) >= 3 and job.result["pages"] == len(pages)
+    assert (job.progress_done, job.progress_total) == (63, 63)
+    text = "\n".join(pages)
+    assert "63 entries, 62 members on that date" in pages[0]
+    assert text.count("63 entries") == 1  # the heading opens the first part only
+    positions = [text.index(f"Numéro{index:02d}") for index in (0, 21, 22, 59)]
+    assert positions == sorted(positions)
+    for number, text_of_page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text_of_page
+        assert "Admission" in text_of_page  # every page has the table's header row
 
 
 def _laid_out_text(html: str) -> tuple[list[str], list[tuple[float, float]]]:
@@ -198,15 +242,17 @@ def test_a_long_register_runs_over_several_numbered_pages(history):
     assert all("Admission" in page and "Ratification" in page for page in pages)
 
 
-def test_members_cannot_export(client, member_user, history):
+def test_members_cannot_export(client, member_user, history, jobs_root):
     client.force_login(member_user)
-    response = client.get(reverse(URL), {"on": "2025-07-01", "format": "csv"})
+    assert client.get(reverse(URL)).status_code == 403
+    response = client.post(reverse(URL), {"on": "2025-07-01", "format": "csv"})
     assert response.status_code == 403
+    assert not Job.objects.exists()
 
 
 def test_administrators_need_two_factor_authentication(client, admin_user, history):
     client.force_login(admin_user)
-    response = client.get(reverse(URL), {"on": "2025-07-01", "format": "csv"})
+    response = client.post(reverse(URL), {"on": "2025-07-01", "format": "csv"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
 
@@ -217,11 +263,11 @@ def test_export_page_in_french(admin_client, history):
     assert '<html lang="fr">' in response.content.decode()
 
 
-def test_pdf_without_statutes_explains_what_is_missing(admin_client):
+def test_pdf_without_statutes_explains_what_is_missing(admin_client, jobs_root):
     standard_register()
-    response = admin_client.get(reverse(URL), {"on": "2025-07-01", "format": "pdf"})
+    response = admin_client.post(reverse(URL), {"on": "2025-07-01", "format": "pdf"})
     assert response.status_code == 200
-    assert "Content-Disposition" not in response
+    assert not Job.objects.exists()
     assert "No statutes are in force" in response.content.decode()
 
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from coop.models import AuditEvent
+from coop.models import AuditEvent, Job
 from members.imports import IMPORT_COLUMNS, register_import
 from members.models import Member, MemberNumberCounter, RegisterEvent
 from members.selectors import register_at
@@ -267,54 +267,100 @@ def upload(content: bytes, name: str = "register.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="text/csv")
 
 
-def test_page_imports_a_good_file_and_says_how_many(register, admin_client):
-    content = ("\ufeff" + "\r\n".join([HEADER, *GOOD_ROWS])).encode()
-    response = admin_client.post(
-        reverse("members:register_import"), {"file": upload(content)}, follow=True
+def import_through_the_page(client, run_jobs, content: bytes):
+    """Upload the file: the page starts a job and sends to its page, where the job (run as a
+    worker would) shows what it did."""
+    response = run_jobs(
+        lambda: client.post(reverse("members:register_import"), {"file": upload(content)})
     )
-    assert response.redirect_chain[-1][0] == reverse("members:register_import")
-    page = response.content.decode()
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert job.kind == "members.register_import"
+    return job, client.get(response["Location"]).content.decode()
+
+
+def test_page_imports_a_good_file_and_says_how_many(register, admin_client, run_jobs):
+    content = ("\ufeff" + "\r\n".join([HEADER, *GOOD_ROWS])).encode()
+    job, page = import_through_the_page(admin_client, run_jobs, content)
     assert "3 member(s) imported, numbers 5 to 40." in page
     assert "The next admission will receive number 41." in page
+    assert "<title>Error:" not in page
     assert Member.objects.count() == 3
+    assert (job.progress_done, job.progress_total) == (3, 3)
+    # The events are recorded for the administrator who uploaded the file.
+    assert set(RegisterEvent.objects.values_list("actor", flat=True)) == {job.created_by_id}
+    assert AuditEvent.objects.filter(action="member.imported").count() == 6  # one per event
+    assert RegisterEvent.objects.count() == 6
+    audited = AuditEvent.objects.filter(action="member.imported")
+    assert {audit.data["event"] for audit in audited} == set(
+        RegisterEvent.objects.values_list("id", flat=True)
+    )
+    assert {audit.actor_id for audit in audited} == {job.created_by_id}
 
 
-def test_page_shows_every_problem_in_a_table_and_writes_nothing(register, admin_client):
+def test_page_shows_every_problem_in_a_table_and_writes_nothing(register, admin_client, run_jobs):
     bad = GOOD_ROWS[2].replace(";2023-12-31;", ";;")  # resigned, without an exit date
     content = "\r\n".join([HEADER, GOOD_ROWS[0], GOOD_ROWS[1], bad]).encode()
-    response = admin_client.post(reverse("members:register_import"), {"file": upload(content)})
-    assert response.status_code == 200
-    page = response.content.decode()
+    job, page = import_through_the_page(admin_client, run_jobs, content)
     assert "<title>Error:" in page
-    assert "Nothing was imported: 1 problem found." in page
+    assert "Nothing was imported: 1 problem(s) found." in page
     assert '<th scope="row">4</th>' in page
     assert "<code>exited_on</code>" in page
     assert "give the date of the exit" in page
     assert nothing_written()
+    # The whole report, as a file to download.
+    response = admin_client.get(reverse("jobs:download", args=[job.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="import-report.csv"'
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
+    assert rows[0] == ["Line", "Column", "Problem"]
+    assert rows[1][:2] == ["4", "exited_on"] and "give the date of the exit" in rows[1][2]
 
 
-def test_page_explains_a_file_in_another_encoding(register, admin_client):
+def test_a_large_file_with_many_problems_reports_them_all_in_the_file(
+    register, admin_client, run_jobs
+):
+    bad = "7;ratified;natural;A;Alpha;;;x@;employee;employees;;2015-02-01;CA;2015-06-20;AGO;;;"
+    lines = [bad.replace("7;", f"{number};", 1) for number in range(100, 1300)]
+    job, page = import_through_the_page(
+        admin_client, run_jobs, "\r\n".join([HEADER, *lines]).encode()
+    )
+    assert "The first 500 problems of 1200 are shown." in page
+    assert page.count('<th scope="row">') == 500
+    content = b"".join(admin_client.get(reverse("jobs:download", args=[job.pk])).streaming_content)
+    assert content.decode("utf-8-sig").count("\r\n") == 1201
+    assert nothing_written()
+
+
+def test_page_explains_a_file_in_another_encoding(register, admin_client, run_jobs):
     content = "\r\n".join([HEADER, GOOD_ROWS[2]]).encode("cp1252")
-    response = admin_client.post(reverse("members:register_import"), {"file": upload(content)})
-    page = response.content.decode()
+    _job, page = import_through_the_page(admin_client, run_jobs, content)
     assert "not encoded in UTF-8" in page
     assert "whole file" in page
     assert nothing_written()
 
 
-def test_page_without_a_file_says_so(register, admin_client):
+def test_page_without_a_file_says_so(register, admin_client, jobs_root):
     response = admin_client.post(reverse("members:register_import"), {})
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
+    assert not Job.objects.exists()
     assert nothing_written()
 
 
 @pytest.mark.parametrize("name", ["members:register_import", "members:import_template"])
-def test_members_cannot_import(client, member_user, name):
+def test_members_cannot_import(client, member_user, name, jobs_root):
     client.force_login(member_user)
     assert client.get(reverse(name)).status_code == 403
     response = client.post(reverse("members:register_import"), {"file": upload(HEADER.encode())})
     assert response.status_code == 403
+    assert not Job.objects.exists()
     assert nothing_written()
 
 
@@ -387,9 +433,17 @@ def test_command_refuses_an_unknown_actor(register, tmp_path):
     assert nothing_written()
 
 
-def test_page_says_when_a_file_has_no_member(register, admin_client):
-    response = admin_client.post(
-        reverse("members:register_import"), {"file": upload(HEADER.encode())}
-    )
-    assert "The file has no member to import." in response.content.decode()
+def test_page_says_when_a_file_has_no_member(register, admin_client, run_jobs):
+    _job, page = import_through_the_page(admin_client, run_jobs, HEADER.encode())
+    assert "The file has no member to import." in page
     assert nothing_written()
+
+
+def test_the_report_file_never_lets_a_spreadsheet_run_what_the_file_said(
+    register, admin_client, run_jobs
+):
+    header = HEADER.replace("email", "=HYPERLINK(1)")
+    job, _page = import_through_the_page(admin_client, run_jobs, "\r\n".join([header]).encode())
+    content = b"".join(admin_client.get(reverse("jobs:download", args=[job.pk])).streaming_content)
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    assert ["1", "'=hyperlink(1)"] in [row[:2] for row in rows]

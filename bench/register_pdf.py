@@ -1,0 +1,115 @@
+"""Benchmark: the register of members on a date as PDF, for 50,000 members, as its job prints
+it (in parts of REGISTER_PDF_CHUNK_ROWS entries, joined into one document).
+
+The job runs in a process of its own, as in a Celery worker, and is measured there: its wall
+time and its peak resident memory. There is no faster way to compare it with in the same run
+(one WeasyPrint document of 50,000 rows took more than 10 minutes and 10 GB, issue 14), so
+the ratios are against the budgets the issue sets: 5 minutes and 1 GB.
+
+    register_pdf_time: ratio=R target=1      R = seconds / 300
+    register_pdf_memory: ratio=R target=1    R = peak bytes / 1 GiB
+
+Exits non-zero if the PDF is wrong (pypdf reads it: pages numbered to the last, the first and
+last members on it). Runs on a database of its own (voliere_bench_register_pdf), loaded in
+bulk SQL as bench/register.py does it, and dropped here.
+
+    DJANGO_SETTINGS_MODULE=coop.settings.test .venv/bin/python bench/register_pdf.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from jobs_kit import GIB, run_job_in_child
+from kit import database_url, drop_database, recreate_database, verbose
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BENCH_DB = "voliere_bench_register_pdf"
+MEMBERS = int(os.environ.get("BENCH_PDF_MEMBERS", "50000"))
+TIME_BUDGET = 300.0  # seconds
+MEMORY_BUDGET = 1 * GIB
+
+
+def main() -> int:
+    url = database_url(BENCH_DB)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings.test")
+    jobs_root = Path(tempfile.mkdtemp(prefix="bench-register-pdf-"))
+    os.environ["JOBS_ROOT"] = str(jobs_root)
+    sys.path.insert(0, str(BASE_DIR))
+
+    recreate_database(url, BENCH_DB)
+    problems: list[str] = []
+    try:
+        import django
+
+        django.setup()
+        import register as register_bench
+        from django.core.management import call_command
+        from django.utils import timezone
+        from pypdf import PdfReader
+
+        from coop.models import Job, Statutes
+
+        call_command("migrate", verbosity=0, interactive=False)
+        register_bench.load(url, members=MEMBERS)
+        Statutes.objects.create(
+            effective_from=dt.date(2010, 1, 1),
+            decision_ref="AGE constitutive",
+            name="Coopérative de banc d'essai",
+            registered_office="1 place de la Mairie, 38000 Grenoble",
+        )
+        on = timezone.localdate()
+        # The row job_start writes, without sending it to a broker: the child runs it.
+        job = Job.objects.create(
+            kind="members.register_pdf",
+            parameters={"on": on.isoformat()},
+            language="fr",
+            queued_at=timezone.now(),
+        )
+        seconds, peak, status = run_job_in_child(str(job.pk), env={"JOBS_ROOT": str(jobs_root)})
+        job.refresh_from_db()
+        if status != "done":
+            problems.append(f"register_pdf: the job is {status}: {job.error}")
+        else:
+            reader = PdfReader(job.result_file.path)
+            pages = len(reader.pages)
+            first = reader.pages[0].extract_text()
+            last = reader.pages[-1].extract_text()
+            verbose(f"{pages} pages, {job.result_file.size / 1e6:.1f} MB")
+            if pages != job.result.get("pages"):
+                problems.append(f"register_pdf: {pages} pages, the job says {job.result}")
+            if f"Page {pages} sur {pages}" not in last:
+                problems.append("register_pdf: the last page is not numbered as the last")
+            if "Registre des associés" not in first:
+                problems.append("register_pdf: the first page has no title")
+            if (job.progress_done, job.progress_total)[0] != job.progress_total:
+                problems.append(f"register_pdf: progress {job.progress_done}/{job.progress_total}")
+        verbose(f"{MEMBERS} members: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB")
+    finally:
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: S110 - Django may not be set up yet
+            pass
+        drop_database(url, BENCH_DB)
+        import shutil
+
+        shutil.rmtree(jobs_root, ignore_errors=True)
+
+    print(f"register_pdf_time: ratio={seconds / TIME_BUDGET:.2f} target=1")
+    print(f"register_pdf_memory: ratio={peak / MEMORY_BUDGET:.2f} target=1")
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
