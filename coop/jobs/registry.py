@@ -44,10 +44,13 @@ class JobKind:
     name: str
     label: str | Promise
     run: Callable[[Job, JobWork], JobOutcome]
-    # Where the person goes back to from the job's page (a URL name), if anywhere.
-    back_url: str = ""
+    # Where the person goes back to from the job's page, if anywhere: a URL name, or a
+    # function of the job's parameters that gives the address.
+    back_url: str | Callable[[dict[str, Any]], str] = ""
     # A sentence saying what this job is about, from its parameters (on the job's page).
     describe: Callable[[dict[str, Any]], str] | None = None
+    # The words of the link back ("Back to: <label>" when empty).
+    back_label: str | Promise = ""
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -61,14 +64,20 @@ def job_kind(
     name: str,
     *,
     label: str | Promise,
-    back_url: str = "",
+    back_url: str | Callable[[dict[str, Any]], str] = "",
     describe: Callable[[dict[str, Any]], str] | None = None,
+    back_label: str | Promise = "",
 ) -> Callable[[Run], Run]:
     """Declare a kind of job (in an app's `jobs` module)."""
 
     def register(run: Run) -> Run:
         _KINDS[name] = JobKind(
-            name=name, label=label, run=run, back_url=back_url, describe=describe
+            name=name,
+            label=label,
+            run=run,
+            back_url=back_url,
+            describe=describe,
+            back_label=back_label,
         )
         return run
 

@@ -74,7 +74,10 @@ def _context(job: Job) -> dict[str, Any]:
     back_url = ""
     if kind is not None and kind.back_url:
         try:
-            back_url = reverse(kind.back_url)
+            if callable(kind.back_url):
+                back_url = kind.back_url(job.parameters)
+            else:
+                back_url = reverse(kind.back_url)
         except NoReverseMatch:
             back_url = ""
     when = date_format(timezone.localtime(job.created_at), "DATETIME_FORMAT")
@@ -87,6 +90,7 @@ def _context(job: Job) -> dict[str, Any]:
         "job_label": kind.label if kind is not None else job.kind,
         "description": kind.describe(job.parameters) if kind and kind.describe else "",
         "back_url": back_url,
+        "back_label": kind.back_label if kind is not None else "",
         "stamp": stamp(job),
         "status_title": STATUS_TITLES[Job.Status(job.status)],
         "progress_text": _progress_text(job),

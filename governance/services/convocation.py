@@ -330,6 +330,16 @@ WHERE r.assembly_id = %(assembly)s
 """
 
 
+def assembly_convene_check(*, assembly: Assembly, now: dt.datetime | None = None) -> None:
+    """What convening would refuse at once (state, dates, agenda, notice period), checked before
+    the convocation starts as a job; `assembly_convene` checks it all again under its lock."""
+    now = now or timezone.now()
+    assembly = Assembly.objects.select_related("first_convocation").get(pk=assembly.pk)
+    _check_ready(assembly, now)
+    today = now.astimezone(PARIS).date()
+    _refuse_short_notice(assembly, statutes_in_force(on=today), today)
+
+
 @transaction.atomic
 def assembly_convene(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
     """Convene a draft assembly: check the notice period of the statutes in force (RULES 11),

@@ -29,6 +29,7 @@ from governance.forms.admin import (
     ResolutionForm,
     SecondConvocationForm,
 )
+from governance.jobs import assembly_convene_start
 from governance.models import AgendaItem, Assembly, Resolution, RollEntry
 from governance.selectors.assemblies import (
     assemblies_drafts,
@@ -61,7 +62,7 @@ from governance.services.assembly import (
     resolution_remove,
     resolution_update,
 )
-from governance.services.convocation import assembly_cancel, assembly_convene
+from governance.services.convocation import assembly_cancel
 from members.selectors import members_on_roll
 
 PAGE_SIZE = 50
@@ -401,18 +402,11 @@ def manage_convene(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            assembly_convene(assembly=assembly, actor=request.user)
+            job = assembly_convene_start(assembly=assembly, actor=request.user)
         except DomainError as exc:
             error = str(exc)
         else:
-            messages.success(
-                request,
-                _(
-                    "The assembly is convened: the roll is frozen and the convocations are "
-                    "being sent. Print the letters for the members who receive them by post."
-                ),
-            )
-            return redirect("governance:manage_detail", pk=assembly.pk)
+            return redirect("jobs:detail", pk=job.pk)
     eligible = members_on_roll(on=timezone.localdate()).aggregate(
         total=Count("id"), emails=Count("id", filter=Q(e_notices=True) & ~Q(email=""))
     )

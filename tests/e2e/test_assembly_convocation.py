@@ -11,9 +11,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
-from coop.models import NoticeDelivery
+from coop.models import Job, NoticeDelivery
 from governance.forms.admin import AgendaItemForm, AssemblyForm, ResolutionForm
 from governance.models import Assembly, Resolution, RollEntry
+from tests.coop.conftest import celery_queue, celery_workers, smtp_sink  # noqa: F401
 from tests.coop.factories import UserFactory
 from tests.coop.mfa import activate_totp
 from tests.e2e.helpers import assert_accessible, click_and_load, fr, path_is
@@ -48,8 +49,11 @@ def fill_date(page: Page, day: dt.date) -> None:
 
 
 def test_prepare_and_convene_with_a_refusal_for_a_short_notice(
-    page: Page, register: dict, administrator: tuple[str, str]
+    page: Page, register: dict, administrator: tuple[str, str], request, monkeypatch, jobs_root
 ) -> None:
+    # A real worker convenes, sharing the jobs' folder with the web server of the test.
+    monkeypatch.setenv("JOBS_ROOT", str(jobs_root))
+    request.getfixturevalue("celery_workers")("worker")
     admin_email, totp_secret = administrator
     sign_in_as_administrator(page, admin_email, totp_secret)
     page.goto(reverse("governance:manage"))
@@ -109,6 +113,12 @@ def test_prepare_and_convene_with_a_refusal_for_a_short_notice(
     click_and_load(page, page.get_by_role("link", name=fr("Convene the assembly…")))
     expect(page.locator("#eligible")).to_have_text("3")
     click_and_load(page, page.get_by_role("button", name=fr("Convene and send the convocations")))
+    # A worker convenes (never the web request): the job's page follows it, then leads back.
+    job = Job.objects.get(kind="governance.assembly_convene")
+    expect(page).to_have_url(path_is(reverse("jobs:detail", args=[job.pk])))
+    expect(page.get_by_role("heading", level=2)).to_have_text(fr("Finished"), timeout=60_000)
+    assert_accessible(page)
+    click_and_load(page, page.get_by_role("link", name=fr("Back to the assembly")))
     expect(page).to_have_url(path_is(reverse("governance:manage_detail", args=[assembly.pk])))
     assert_accessible(page)
     expect(page.locator("#assembly-status")).to_have_text(

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coop.models import NoticeDelivery
+from coop.models import Job, NoticeDelivery
 from governance.documents import cancellation_letters_html, letters_html
 from governance.models import AgendaItem, Assembly, Resolution, RollEntry
 from governance.selectors.assemblies import roll_cancellation_letters
@@ -166,13 +166,20 @@ def test_convening_too_late_shows_until_when_and_changes_nothing(admin_client, r
     assert not RollEntry.objects.exists() and not NoticeDelivery.objects.exists()
 
 
-def test_convening_through_the_page(admin_client, totp_admin, register):
+def test_convening_through_the_page(admin_client, totp_admin, register, run_jobs):
     members_admitted(register, 3)
     assembly = draft_assembly()
     confirm = text(admin_client.get(url("manage_convene", assembly.pk)))
     assert re.search(r'id="eligible">3<', confirm)
-    response = admin_client.post(url("manage_convene", assembly.pk))
+    # Convening runs as a job (never in the web request): its page follows it.
+    response = run_jobs(lambda: admin_client.post(url("manage_convene", assembly.pk)))
+    job = Job.objects.get()
     assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    page = text(admin_client.get(response["Location"]))
+    assert "Convening an assembly" in page
+    assert "The assembly is convened: 3 members are on the roll" in page
+    assert url("manage_detail", assembly.pk) in page
     assembly.refresh_from_db()
     assert assembly.status == Assembly.Status.CONVENED and assembly.convened_by == totp_admin
     detail = text(admin_client.get(url("manage_detail", assembly.pk)))
