@@ -282,16 +282,18 @@ def signed_in(users, session_keys: list[str]) -> list[tuple[str, str]]:
     are added to `session_keys`."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.cached_db import SessionStore
+    from importlib import import_module
+
     from django.db import transaction
     from django.http import HttpRequest
     from django.middleware.csrf import get_token
 
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore  # as a login writes it
     auth_hash = users[0].get_session_auth_hash()
     prepared = []
     with transaction.atomic():  # one commit for all the sessions' rows
         for user in users:
-            session = SessionStore()
+            session = session_store()
             session[SESSION_KEY] = str(user.pk)
             session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
             session[HASH_SESSION_KEY] = auth_hash
@@ -507,7 +509,7 @@ def main() -> int:
                 server.wait()
         try:
             delete_queue(queue)
-            if session_keys:  # the sessions' copies in the Redis cache
+            if session_keys:  # any copies of the sessions in the Redis cache (cached_db)
                 from django.contrib.sessions.backends.cached_db import KEY_PREFIX
                 from django.core.cache import cache
 
