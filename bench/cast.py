@@ -280,10 +280,10 @@ def signed_in(users, session_keys: list[str]) -> list[tuple[str, str]]:
     """For each user, the Cookie header of a signed-in browser holding a CSRF cookie, and the
     form's CSRF token: what a login then a visit of the ballot page leave. The sessions' keys
     are added to `session_keys`."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from importlib import import_module
 
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db import transaction
     from django.http import HttpRequest
     from django.middleware.csrf import get_token
