@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "coop.middleware.AdministratorIdleTimeoutMiddleware",
     "coop.middleware.AdministratorMFAMiddleware",
     "coop.middleware.DomainErrorMiddleware",
 ]
@@ -139,6 +140,10 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Volière"
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+# Administrators' pages need a session that passed TOTP less than this long ago (coop.roles),
+# and an administrator's session ends after this long without a request (coop.middleware).
+COOP_ADMIN_MFA_MAX_AGE = timedelta(hours=12)
+COOP_ADMIN_IDLE_TIMEOUT = timedelta(minutes=30)
 
 # Internationalisation: French by default, English complete.
 LANGUAGE_CODE = "fr"
