@@ -241,3 +241,15 @@ def test_a_deletion_from_the_django_admin_is_audited(superuser):
     assert event.actor == superuser
     assert (event.target_type, event.target_id) == ("coop.user", str(member.pk))
     assert event.data["object"] == str(member)
+
+
+def test_only_superusers_are_offered_the_technical_administration(client, superuser):
+    administrator = UserFactory(roles=["administrator", "member"], is_staff=True)
+    activate_totp(administrator)
+    client.force_login(administrator)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("members:register") in page
+    assert f'href="{reverse("admin:index")}"' not in page
+    client.force_login(superuser)
+    page = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("admin:index")}"' in page
