@@ -8,6 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.coop.factories import TEST_PASSWORD, UserFactory
+from tests.coop.mfa import activate_totp
 from tests.e2e.helpers import (
     assert_accessible,
     click_and_load,
@@ -105,5 +106,28 @@ def test_administrator_sets_up_totp_then_signs_in_with_it(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(fr("Two-Factor Authentication"))
     page.get_by_label(fr("Code")).fill(current_totp_code(secret))
     click_and_load(page, page.get_by_role("button", name=fr("Sign In"), exact=True))
+
+    expect_register(page)
+
+
+TOTP_STEP = (
+    "Enter a code from your authenticator app to reach administrative pages. It is asked once "
+    "per sign-in, and again after 12 hours."
+)
+
+
+def test_a_password_session_is_asked_for_the_code_once_totp_is_set_up_elsewhere(
+    page: Page,
+) -> None:
+    admin = UserFactory(roles=["administrator", "member"], is_staff=True)
+    sign_in_with_password(page, admin.email, TEST_PASSWORD)  # no authenticator yet
+    secret = activate_totp(admin)  # set up from another device, meanwhile
+
+    page.goto(reverse("members:register"))
+    expect(page).to_have_url(path_is(reverse("mfa_reauthenticate")))
+    assert_accessible(page)
+    expect(page.locator("#messages .message-warning")).to_have_text(fr(TOTP_STEP))
+    page.get_by_label(fr("Code")).fill(current_totp_code(secret))
+    click_and_load(page, page.get_by_role("button", name=fr("Confirm")))
 
     expect_register(page)
