@@ -615,6 +615,7 @@ def main() -> int:
         **clean,
         "DJANGO_SETTINGS_MODULE": "coop.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(60),
+        "TOTP_ENCRYPTION_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "coop.example.org",
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,

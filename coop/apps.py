@@ -8,6 +8,10 @@ class CoopConfig(AppConfig):
     verbose_name = _("Cooperative")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from coop.middleware import start_idle_clock
         from coop.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="coop-sync-role-groups")
+        user_logged_in.connect(start_idle_clock, dispatch_uid="coop-start-idle-clock")

@@ -35,8 +35,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             (str(_("Statutes")), reverse("coop:statutes")),
             (str(_("Notices sent")), reverse("coop:outbox")),
             (str(_("Audit log")), reverse("coop:audit")),
-            (str(_("Technical administration")), reverse("admin:index")),
         ]
+        if user.is_superuser:  # the Django admin is for the technical staff (coop/admin.py)
+            admin_items.append((str(_("Technical administration")), reverse("admin:index")))
     return {
         "nav_items": items,
         "nav_admin_items": admin_items,

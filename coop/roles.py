@@ -1,10 +1,13 @@
 """Roles (member, organiser, administrator) as groups with permissions, and the view guard."""
 
+import time
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import wraps
 from typing import Any
 
+from allauth.account.authentication import get_authentication_records
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group, Permission
@@ -40,7 +43,6 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "coop.view_notice",
         "coop.view_noticedelivery",
         "coop.view_user",
-        "coop.change_user",
         "members.manage_register",
         "members.view_register",
         "members.view_member",
@@ -121,6 +123,57 @@ def has_totp(user: Any) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def session_passed_mfa(request: HttpRequest) -> bool:
+    """True when THIS session passed the second factor less than COOP_ADMIN_MFA_MAX_AGE ago.
+
+    allauth records each authentication step of a session (password, code, mfa, and their
+    reauthentications) with its time; an account with TOTP enrolled says nothing about how the
+    current session was signed in.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    max_age = settings.COOP_ADMIN_MFA_MAX_AGE.total_seconds()
+    now = time.time()
+    for record in get_authentication_records(request, user):
+        if record.get("method") != "mfa":
+            continue
+        try:
+            at = float(record.get("at", 0))
+        except (TypeError, ValueError):
+            continue
+        if 0 <= now - at < max_age:
+            return True
+    return False
+
+
+def mfa_step_redirect(request: HttpRequest) -> HttpResponse:
+    """Send a signed-in administrator to enter a code of their authenticator app."""
+    messages.warning(
+        request,
+        _(
+            "Enter a code from your authenticator app to reach administrative pages. It is "
+            "asked once per sign-in, and again after 12 hours."
+        ),
+    )
+    target = reverse("mfa_reauthenticate")
+    return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+def administrator_mfa_redirect(request: HttpRequest) -> HttpResponse | None:
+    """None when the administrator may go on; else where they must go first (set-up or code)."""
+    if not has_totp(request.user):
+        return mfa_setup_redirect(request)
+    if not session_passed_mfa(request):
+        return mfa_step_redirect(request)
+    return None
+
+
+def is_verified_administrator(request: HttpRequest) -> bool:
+    """An administrator whose account has TOTP and whose session passed it (see above)."""
+    return is_administrator(request.user) and has_totp(request.user) and session_passed_mfa(request)
+
+
 def mfa_setup_redirect(request: HttpRequest) -> HttpResponse:
     messages.warning(
         request,
@@ -136,7 +189,11 @@ def mfa_setup_redirect(request: HttpRequest) -> HttpResponse:
 def role_required(
     *roles: Role,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Protect a view: signed in, holding one of `roles`; administrators must have MFA on."""
+    """Protect a view: signed in, holding one of `roles`.
+
+    A view for administrators only also needs TOTP: set up on the account, and passed by this
+    session within COOP_ADMIN_MFA_MAX_AGE (12 hours).
+    """
 
     allowed: Iterable[Role] = roles or (Role.MEMBER,)
 
@@ -146,8 +203,10 @@ def role_required(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not has_role(request.user, *allowed):
                 raise PermissionDenied
-            if set(allowed) == {Role.ADMINISTRATOR} and not has_totp(request.user):
-                return mfa_setup_redirect(request)
+            if set(allowed) == {Role.ADMINISTRATOR}:
+                detour = administrator_mfa_redirect(request)
+                if detour is not None:
+                    return detour
             return view(request, *args, **kwargs)
 
         wrapper.required_roles = tuple(allowed)  # type: ignore[attr-defined]

@@ -9,10 +9,11 @@ import kombu.pools
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.test.client import ClientMixin
 from django.utils import translation
 
 from tests.coop.factories import UserFactory
-from tests.coop.mfa import activate_totp
+from tests.coop.mfa import activate_totp, force_login_signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +39,15 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_complete_sign_in(monkeypatch):
+    """Administrative pages need a session that passed TOTP (coop.roles.session_passed_mfa),
+    not only an account with TOTP: `client.force_login` records a complete sign-in as allauth
+    does (tests.coop.mfa.force_login_signed_in). Tests of a partial sign-in call
+    `tests.coop.mfa.force_login_first_factor` or go through the sign-in pages."""
+    monkeypatch.setattr(ClientMixin, "force_login", force_login_signed_in)
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from capital.documents import certificate_pdf, statement_pdf
 from capital.models import ShareMovement
 from capital.selectors import member_balance, member_movements
 from coop.http import HtmxHttpRequest
-from coop.roles import Role, has_role, has_totp, is_administrator, mfa_setup_redirect, role_required
+from coop.roles import Role, administrator_mfa_redirect, has_role, is_administrator, role_required
 from members.models import Member
 from members.selectors import member_for_user
 
@@ -111,8 +111,9 @@ def certificate(request: HtmxHttpRequest, movement_pk: int) -> HttpResponse:
     if not own:
         if not is_administrator(request.user):
             raise Http404
-        if not has_totp(request.user):
-            return mfa_setup_redirect(request)
+        detour = administrator_mfa_redirect(request)  # TOTP passed by this session
+        if detour is not None:
+            return detour
     response = HttpResponse(certificate_pdf(movement=movement), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{movement.seq}.pdf"'
     return response

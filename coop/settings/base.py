@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "coop.middleware.AdministratorIdleTimeoutMiddleware",
     "coop.middleware.AdministratorMFAMiddleware",
     "coop.middleware.DomainErrorMiddleware",
 ]
@@ -162,7 +163,16 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Volière"
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+MFA_ADAPTER = "coop.adapters.MFAAdapter"
+# TOTP secrets and recovery-code seeds are encrypted at rest (coop.adapters.MFAAdapter) with a
+# key derived from this variable: required in production, a fixed key in development and tests.
+TOTP_ENCRYPTION_KEY = env.str(
+    "TOTP_ENCRYPTION_KEY", default="dev-only-totp-key-never-use-in-production-0123456789"
+)
+# Administrators' pages need a session that passed TOTP less than this long ago (coop.roles),
+# and an administrator's session ends after this long without a request (coop.middleware).
+COOP_ADMIN_MFA_MAX_AGE = timedelta(hours=12)
+COOP_ADMIN_IDLE_TIMEOUT = timedelta(minutes=30)
 
 # Internationalisation: French by default, English complete.
 LANGUAGE_CODE = "fr"

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
-from coop.roles import Role, has_totp, is_administrator, role_required
+from coop.roles import Role, is_verified_administrator, role_required
 from governance.forms.voting import MinutesForm
 from governance.meeting_documents import attendance_sheet_pdf
 from governance.minutes import minutes_archive, minutes_pdf
@@ -64,7 +64,7 @@ def publish(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Administrators read drafts; members read the published minutes of the last 3 years."""
     assembly = _assembly(pk)
-    administrator = is_administrator(request.user) and has_totp(request.user)
+    administrator = is_verified_administrator(request)
     if not administrator and not minutes_archive().filter(assembly=assembly).exists():
         raise Http404
     response = HttpResponse(minutes_pdf(assembly=assembly), content_type="application/pdf")

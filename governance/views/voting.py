@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
-from coop.roles import Role, has_totp, is_administrator, role_required
+from coop.roles import Role, is_verified_administrator, role_required
 from governance.forms.voting import (
     ABSTAIN_HELP,
     BallotForm,
@@ -208,7 +208,7 @@ def ballot_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _may_see_results(request: HtmxHttpRequest, assembly: Assembly) -> bool:
-    if is_administrator(request.user) and has_totp(request.user):
+    if is_verified_administrator(request):
         return True  # before publication too, to check the count
     if assembly.status not in VISIBLE_RESULTS:
         return False

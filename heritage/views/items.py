@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
-from coop.roles import has_totp, is_administrator, mfa_setup_redirect
+from coop.roles import administrator_mfa_redirect, is_administrator
 from heritage.forms import ImageForm, ItemCreateForm, ItemForm, WalkForm
 from heritage.models import HeritageCommunity, HeritageItem, ItemImage, Walk
 from heritage.selectors import is_organiser, walk_stops
@@ -228,7 +228,7 @@ def _removal_guard(request: HtmxHttpRequest, community: HeritageCommunity) -> Ht
     if is_organiser(user=request.user, community=community):
         return None
     if is_administrator(request.user):
-        return None if has_totp(request.user) else mfa_setup_redirect(request)
+        return administrator_mfa_redirect(request)  # TOTP passed by this session
     raise PermissionDenied
 
 

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
     "SITE_URL": "https://coop.example.org",
+    "TOTP_ENCRYPTION_KEY": secrets.token_urlsafe(40),
 }
 
 
@@ -24,6 +25,7 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "VOLIERE_PROD_CHECK_LOOPBACK_HTTP",
         "TRUSTED_PROXY_COUNT",
+        "SECURE_HSTS_PRELOAD",
     }
     base = {k: v for k, v in os.environ.items() if k not in skipped}
     base["DJANGO_SETTINGS_MODULE"] = "coop.settings.production"
@@ -128,3 +130,32 @@ def test_probes_answer_plain_http_where_pages_redirect_to_https():
     result = _manage("shell", "--no-imports", "-c", script, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["503", "503", "301", "https://coop.example.org/"]
+
+
+def test_production_refuses_to_start_without_the_totp_encryption_key():
+    env = dict(PRODUCTION_ENV)
+    del env["TOTP_ENCRYPTION_KEY"]
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "TOTP_ENCRYPTION_KEY" in result.stderr
+    short = _manage("check", env={**PRODUCTION_ENV, "TOTP_ENCRYPTION_KEY": "short-key"})
+    assert short.returncode != 0
+    assert "TOTP_ENCRYPTION_KEY must be at least 32" in short.stderr
+
+
+PRINT_HSTS = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+)
+
+
+def test_hsts_preload_only_when_the_operator_opts_in():
+    result = _manage("shell", "--no-imports", "-c", PRINT_HSTS, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["31536000", "True", "False"]
+    opted = {**PRODUCTION_ENV, "SECURE_HSTS_PRELOAD": "true"}
+    result = _manage("shell", "--no-imports", "-c", PRINT_HSTS, env=opted)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["31536000", "True", "True"]
+    deploy = _manage("check", "--deploy", "--fail-level", "WARNING", env=opted)
+    assert deploy.returncode == 0, deploy.stdout + deploy.stderr

@@ -1,13 +1,14 @@
-"""An administrator sets up an authenticator app before reaching any administrative page."""
+"""An administrator sets up an authenticator app before reaching any administrative page; the
+Django admin is not theirs (superusers only, tests/coop/test_admin.py)."""
 
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.coop.factories import TEST_PASSWORD, UserFactory
+from tests.coop.mfa import activate_totp
 from tests.e2e.helpers import (
     assert_accessible,
     click_and_load,
@@ -28,20 +29,19 @@ MFA_REQUIRED = (
 )
 
 
-def expect_django_admin_index(page: Page) -> None:
-    expect(page).to_have_url(path_is(reverse("admin:index")))
+def expect_register(page: Page) -> None:
+    expect(page).to_have_url(path_is(reverse("members:register")))
     assert_accessible(page)
-    expect(page.locator("#site-name")).to_have_text(settings.COOP_SITE_NAME)
-    expect(page.get_by_role("heading", level=1)).to_have_text(fr("Site administration"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(fr("Member register"))
 
 
 def test_administrator_sets_up_totp_then_signs_in_with_it(page: Page) -> None:
     admin = UserFactory(roles=["administrator", "member"], is_staff=True)
     sign_in_with_password(page, admin.email, TEST_PASSWORD)
 
-    # The Django admin turns them away, to set up two-factor authentication first. allauth
-    # asks for the password once more before any change to two-factor authentication.
-    page.goto(reverse("admin:index"))
+    # The register turns them away, to set up two-factor authentication first. allauth asks
+    # for the password once more before any change to two-factor authentication.
+    page.goto(reverse("members:register"))
     expect(page).to_have_url(path_is(reverse("account_reauthenticate")))
     assert_accessible(page)
     expect(page.locator("#messages .message-warning")).to_have_text(fr(MFA_REQUIRED))
@@ -86,12 +86,16 @@ def test_administrator_sets_up_totp_then_signs_in_with_it(page: Page) -> None:
             "link", name=fr("I have saved my codes: continue to the page I was opening")
         ),
     )
-    expect_django_admin_index(page)
+    expect_register(page)
 
-    # Next time: password, then the authenticator's code, then the admin they asked for.
+    # The Django admin is for the technical staff (superusers), not for administrators.
+    response = page.goto(reverse("admin:index"))
+    assert response is not None and response.status == 403
+
+    # Next time: password, then the authenticator's code, then the page they asked for.
     page.goto(reverse("home"))
     sign_out(page)
-    page.goto(reverse("admin:index"))
+    page.goto(reverse("members:register"))
     expect(page).to_have_url(path_is(reverse("account_login")))
     assert_accessible(page)
     expect_signed_out(page)
@@ -103,4 +107,27 @@ def test_administrator_sets_up_totp_then_signs_in_with_it(page: Page) -> None:
     page.get_by_label(fr("Code")).fill(current_totp_code(secret))
     click_and_load(page, page.get_by_role("button", name=fr("Sign In"), exact=True))
 
-    expect_django_admin_index(page)
+    expect_register(page)
+
+
+TOTP_STEP = (
+    "Enter a code from your authenticator app to reach administrative pages. It is asked once "
+    "per sign-in, and again after 12 hours."
+)
+
+
+def test_a_password_session_is_asked_for_the_code_once_totp_is_set_up_elsewhere(
+    page: Page,
+) -> None:
+    admin = UserFactory(roles=["administrator", "member"], is_staff=True)
+    sign_in_with_password(page, admin.email, TEST_PASSWORD)  # no authenticator yet
+    secret = activate_totp(admin)  # set up from another device, meanwhile
+
+    page.goto(reverse("members:register"))
+    expect(page).to_have_url(path_is(reverse("mfa_reauthenticate")))
+    assert_accessible(page)
+    expect(page.locator("#messages .message-warning")).to_have_text(fr(TOTP_STEP))
+    page.get_by_label(fr("Code")).fill(current_totp_code(secret))
+    click_and_load(page, page.get_by_role("button", name=fr("Confirm")))
+
+    expect_register(page)

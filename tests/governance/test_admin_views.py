@@ -18,6 +18,8 @@ from governance.selectors.assemblies import roll_cancellation_letters
 from governance.services.convocation import assembly_convene, check_in_url
 from governance.services.meeting import bureau_seat_add, meeting_open
 from members.models import Member
+from tests.coop.factories import UserFactory
+from tests.coop.mfa import activate_totp
 from tests.governance.factories import (
     convened_assembly,
     draft_assembly,
@@ -314,7 +316,12 @@ def test_preparing_the_second_convocation_through_the_page(admin_client, registe
     assert "The statutes require 10 days' notice" in page
 
 
-def test_the_django_admin_shows_assemblies_read_only(admin_client, register):
+def test_the_django_admin_shows_assemblies_read_only(client, register):
+    # The Django admin is for superusers (technical staff), behind TOTP: tests/coop/test_admin.py.
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    activate_totp(superuser)
+    client.force_login(superuser)
+    admin_client = client
     assembly = convened_assembly(members=members_admitted(register, 2))
     page = admin_client.get(reverse("admin:governance_assembly_changelist"))
     assert page.status_code == 200 and assembly.title in text(page)

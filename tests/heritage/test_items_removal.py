@@ -22,7 +22,7 @@ from heritage.services.items import (
     walk_create,
 )
 from tests.coop.factories import UserFactory
-from tests.coop.mfa import activate_totp
+from tests.coop.mfa import activate_totp, force_login_first_factor, record_sign_in
 from tests.heritage.factories import community, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -308,6 +308,14 @@ def test_others_may_not_remove(client, admin_user):
         response = client.post(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    # With TOTP, but a session signed in with a password only: to the TOTP step.
+    activate_totp(admin_user)
+    force_login_first_factor(client, admin_user)
+    record_sign_in(client, admin_user, mfa=False)
+    for url in urls:
+        response = client.post(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("mfa_reauthenticate"))
     assert HeritageItem.objects.filter(pk=item.pk).exists()
     assert ItemImage.objects.filter(pk=image.pk).exists()
     # What does not exist is not found.
