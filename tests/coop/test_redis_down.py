@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coop.models import NoticeDelivery
 from coop.outbox import DeliveryDraft, notice_enqueue
-from governance.models import Ballot, Participation, RollEntry
+from governance.models import Participation, RollEntry, UrnBallot
 from members.models import Member
 from tests.coop.factories import TEST_PASSWORD, UserFactory
 from tests.coop.faults import closed_redis_url
@@ -208,7 +208,8 @@ def test_a_member_casts_a_ballot_through_the_real_view(
     assert cast.status_code == 200
     assert "Your vote is cast" in cast.content.decode()
     assert Participation.objects.filter(roll_entry=me).count() == len(choices)
-    assert Ballot.objects.filter(resolution__assembly=assembly).count() == len(choices)
+    # In the urn until the vote is closed and sealed (RULES 36).
+    assert UrnBallot.objects.filter(resolution__assembly=assembly).count() == len(choices)
     # The receipt is on the page; its e-mail could not be queued (the broker is down).
     assert '<code class="receipt">' in cast.content.decode()
 
