@@ -9,5 +9,8 @@ class CoopConfig(AppConfig):
 
     def ready(self) -> None:
         from coop.roles import sync_role_groups
+        from coop.uploads import configure_pillow
+
+        configure_pillow()
 
         post_migrate.connect(sync_role_groups, dispatch_uid="coop-sync-role-groups")

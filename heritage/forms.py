@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import ImageUploadField, image_help_text
 from heritage.models import Gathering, HeritageCommunity, HeritageItem, ItemImage, Walk
 from heritage.services import GatheringData
 from heritage.services.items import ItemData
@@ -216,11 +217,7 @@ class ItemCreateForm(ItemForm, ConsentForm):
 
 
 class ImageForm(forms.Form):
-    image = forms.ImageField(
-        label=_("Image"),
-        help_text=_("JPEG, PNG or WebP, at most 8 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
+    image = ImageUploadField(label=_("Image"))
     alt_text = forms.CharField(
         label=_("What the image shows"),
         max_length=300,
@@ -231,6 +228,10 @@ class ImageForm(forms.Form):
     consent = forms.BooleanField(
         label=_("The contributor agrees to the publication of this image on the site"),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = image_help_text()
 
 
 class WalkForm(forms.Form):
