@@ -171,6 +171,14 @@ UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=21 * 1024
 IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=8 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 
+# Anonymous forms that e-mail the address typed (coop/throttle.py, issue 15): per client and
+# per address typed, on allauth's rate limits.
+ACCOUNT_RATE_LIMITS = {
+    **ACCOUNT_RATE_LIMITS,
+    "heritage_guest_registration": "10/h/ip,3/h/key,10/d/key",
+    "heritage_participation": "10/h/ip,3/h/key,10/d/key",
+}
+
 # E-mail. EMAIL_URL picks the transport: smtp://user:pass@host:port, smtp+tls://..., or
 # filemail:///path (every message written as a file). See README.
 vars().update(env.email_url("EMAIL_URL", default="smtp://127.0.0.1:1025"))
