@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from members.imports.format import FALSE_WORDS, IMPORTABLE_STATUSES, TRUE_WORDS, ImportProblem
@@ -74,16 +75,33 @@ def _texts(row: Row, fields: dict[str, Any]) -> None:
         fields["country"] = "France"
 
 
+#: The highest member number an import keeps (see _number).
+MAX_IMPORTED_NUMBER = 999_999_999
+#: The most shares intended an import accepts (the column is an integer in the database).
+MAX_IMPORTED_SHARES = 1_000_000
+
+
 def _number(row: Row, fields: dict[str, Any]) -> None:
     text = row.text("number").lstrip("#")
     fields["number"] = None
     if not text:
         row.problem("number", _("The member number is missing."))
-    elif not text.isdigit() or int(text) < 1:
+    elif not (text.isascii() and text.isdigit()) or int(text[:12]) < 1:
         row.problem(
             "number",
             _("“%(value)s” is not a member number (a whole number from 1).")
-            % {"value": row.text("number")},
+            % {"value": row.text("number")[:40]},
+        )
+    elif len(text) > len(str(MAX_IMPORTED_NUMBER)) or int(text) > MAX_IMPORTED_NUMBER:
+        # Admissions continue after the highest number: the register's numbers must leave
+        # them room below the database's limit (2,147,483,647) (issue 15).
+        row.problem(
+            "number",
+            _(
+                "Number %(value)s is too large: member numbers go up to %(max)s, so that "
+                "admissions can continue after them."
+            )
+            % {"value": text[:40], "max": number_format(MAX_IMPORTED_NUMBER, force_grouping=True)},
         )
     else:
         fields["number"] = int(text)
@@ -171,10 +189,21 @@ def _placement(row: Row, fields: dict[str, Any], codes: Codes) -> None:
             row.problem(column, unknown % {"value": code, "codes": ", ".join(sorted(known)) or "—"})
         fields[column] = known.get(code)
     shares = row.text("requested_shares")
-    fields["requested_shares"] = int(shares) if shares.isdigit() else 1
-    if shares and not shares.isdigit():
+    whole = shares.isascii() and shares.isdigit()
+    fields["requested_shares"] = int(shares[:12]) if whole else 1
+    if shares and not whole:
         row.problem(
-            "requested_shares", _("“%(value)s” is not a number of shares.") % {"value": shares}
+            "requested_shares",
+            _("“%(value)s” is not a number of shares.") % {"value": shares[:40]},
+        )
+    elif whole and (len(shares) > 9 or int(shares) > MAX_IMPORTED_SHARES):
+        row.problem(
+            "requested_shares",
+            _("%(value)s shares is more than a member can hold here (at most %(max)s).")
+            % {
+                "value": shares[:40],
+                "max": number_format(MAX_IMPORTED_SHARES, force_grouping=True),
+            },
         )
 
 
