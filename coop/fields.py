@@ -70,7 +70,10 @@ def _integer_bounds(value: int | None) -> None:
     if value is not None and not INTEGER_MIN <= value <= INTEGER_MAX:
         raise ValidationError(
             _("This number is too large: give a number between %(min)s and %(max)s.")
-            % {"min": number_format(INTEGER_MIN), "max": number_format(INTEGER_MAX)},
+            % {
+                "min": number_format(INTEGER_MIN, force_grouping=True),
+                "max": number_format(INTEGER_MAX, force_grouping=True),
+            },
             code="integer_out_of_range",
         )
 
@@ -79,9 +82,8 @@ def guard_field(field: forms.Field) -> None:
     """Bound a form field to what the database and the computations after it can hold:
     integers to PostgreSQL's `integer`, dates far from the ends of the calendar. (NUL and
     other control characters in text are refused by `GuardedForm.full_clean`.)"""
-    if type(field) is forms.IntegerField or (
-        isinstance(field, forms.IntegerField)
-        and not isinstance(field, forms.FloatField | forms.DecimalField)
+    if isinstance(field, forms.IntegerField) and not isinstance(
+        field, forms.FloatField | forms.DecimalField
     ):
         field.validators.append(_integer_bounds)
     elif isinstance(field, forms.DateField | forms.DateTimeField):
@@ -112,8 +114,6 @@ class GuardedFormMixin:
             raw = self[name].data  # type: ignore[index]
             values = raw if isinstance(raw, list | tuple) else [raw]
             if any(isinstance(v, str) and _CONTROL.search(v) for v in values):
-                if name in self.cleaned_data:  # type: ignore[attr-defined]
-                    del self.cleaned_data[name]  # type: ignore[attr-defined]
                 self.add_error(  # type: ignore[attr-defined]
                     name,
                     ValidationError(
