@@ -1,6 +1,7 @@
 """Every check of an import row, and of the member numbers across the file and the register."""
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -296,9 +297,27 @@ def _lifecycle(row: Row, fields: dict[str, Any], today: dt.date) -> None:
             )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_characters(row: Row) -> None:
+    """A NUL byte or another control character cannot be stored (PostgreSQL refuses NUL in
+    text): the cell is reported, as the forms do (coop.fields.GuardedForm)."""
+    for column, value in row.values.items():
+        if isinstance(value, str) and _CONTROL.search(value):
+            row.problem(
+                column,
+                _(
+                    "This contains an invisible control character (such as a NUL byte) that "
+                    "cannot be stored: remove it and send again."
+                ),
+            )
+
+
 def check_row(row: Row, *, codes: Codes) -> Draft | None:
     """Every check of one row; its draft when nothing is wrong with it."""
     fields: dict[str, Any] = {}
+    _control_characters(row)
     _texts(row, fields)
     _number(row, fields)
     _status(row, fields)

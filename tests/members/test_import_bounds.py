@@ -68,3 +68,12 @@ def test_a_number_of_shares_beyond_the_database_is_refused(register, actor):
     [problem] = report.problems
     assert problem.column == "requested_shares"
     assert "is more than a member can hold here (at most 1,000,000)" in problem.message
+
+
+def test_a_nul_byte_in_a_cell_is_reported_not_a_crash(register, actor):
+    row = GOOD_ROWS[0].replace("Claire", "Cla\x00ire")
+    report = register_import(file=csv_file(HEADER, row), actor=actor)
+    [problem] = report.problems
+    assert (problem.line, problem.column) == (2, "first_name")
+    assert "invisible control character" in problem.message
+    assert not Member.objects.exists()
