@@ -12,6 +12,9 @@ class CoopConfig(AppConfig):
 
         from coop.middleware import start_idle_clock
         from coop.roles import sync_role_groups
+        from coop.uploads import configure_pillow
+
+        configure_pillow()
 
         post_migrate.connect(sync_role_groups, dispatch_uid="coop-sync-role-groups")
         user_logged_in.connect(start_idle_clock, dispatch_uid="coop-start-idle-clock")

@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from coop.errors import DomainError
+from coop.fields import GuardedForm, GuardedModelForm
 from coop.models import Statutes
 from coop.statutes import PARAMETER_FIELDS, statutes_check_effective_from, statutes_validate
 
@@ -147,7 +148,7 @@ FRACTION_HELP = {
 }
 
 
-class StatutesForm(forms.ModelForm):
+class StatutesForm(GuardedModelForm):
     """A new version of the statutes: its effective date, the decision, every parameter.
 
     The rules are those of coop.statutes.statutes_validate, which the service applies again.
@@ -207,7 +208,7 @@ class StatutesForm(forms.ModelForm):
         ]
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(GuardedForm):
     """Filters of the audit log, read from the query string."""
 
     action = forms.ChoiceField(label=_("Action"), required=False)

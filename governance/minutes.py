@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coop.documents import css_string, document_context, page_numbers_css, pdf_from_html
+from coop.documents import document_context, pdf_from_html
 from coop.models import NoticeDelivery
 from governance.models import Assembly, BureauSeat, Minutes
 from governance.selectors.figures import meeting_opening
@@ -37,9 +37,6 @@ def minutes_context(*, assembly: Assembly) -> dict[str, Any]:
     statutes = assembly.statutes or context["statutes"]
     context.update(
         statutes=statutes,
-        css_designation=css_string(statutes.legal_designation),
-        css_title=css_string(title),
-        css_page_numbers=page_numbers_css(),
         assembly=assembly,
         minutes=minutes,
         emails_sent=deliveries.get(NoticeDelivery.Channel.EMAIL, 0),

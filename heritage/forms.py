@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import GuardedForm, ImageUploadField, image_help_text
 from heritage.models import Gathering, HeritageCommunity, HeritageItem, ItemImage, Walk
 from heritage.services import GatheringData
 from heritage.services.items import ItemData
@@ -17,7 +18,7 @@ def _datetime_widget() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class GatheringFilterForm(forms.Form):
+class GatheringFilterForm(GuardedForm):
     community = forms.ModelChoiceField(
         label=_("Community"),
         queryset=HeritageCommunity.objects.order_by("name", "id"),
@@ -41,7 +42,7 @@ class GatheringFilterForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in ("community", "date_from", "date_to")}
 
 
-class GuestRegistrationForm(forms.Form):
+class GuestRegistrationForm(GuardedForm):
     name = forms.CharField(
         label=_("Your name"),
         max_length=150,
@@ -54,7 +55,7 @@ class GuestRegistrationForm(forms.Form):
     )
 
 
-class JoinForm(forms.Form):
+class JoinForm(GuardedForm):
     notify = forms.BooleanField(
         label=_("Tell me by e-mail when the community publishes a gathering"), required=False
     )
@@ -74,7 +75,7 @@ class ParticipantForm(JoinForm):
     field_order = ["name", "email", "notify"]
 
 
-class GatheringForm(forms.Form):
+class GatheringForm(GuardedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Gathering.Kind.choices)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
@@ -137,7 +138,7 @@ class GatheringForm(forms.Form):
         return GatheringData(**{name: self.cleaned_data[name] for name in self.base_fields})
 
 
-class CommunityForm(forms.Form):
+class CommunityForm(GuardedForm):
     name = forms.CharField(label=_("Name"), max_length=150)
     territory = forms.CharField(label=_("Territory"), max_length=200, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
@@ -167,7 +168,7 @@ class CommunityForm(forms.Form):
 ITEM_FIELDS = ("kind", "title", "description", "latitude", "longitude")
 
 
-class ItemForm(forms.Form):
+class ItemForm(GuardedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=HeritageItem.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea)
@@ -204,7 +205,7 @@ class ItemForm(forms.Form):
         return {name: getattr(item, name) for name in ITEM_FIELDS}
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(GuardedForm):
     consent = forms.BooleanField(
         label=_("The contributor agrees to the publication of this text on the site"),
         help_text=_("Nothing is published without the consent of the person who contributed it."),
@@ -215,12 +216,8 @@ class ItemCreateForm(ItemForm, ConsentForm):
     field_order = [*ITEM_FIELDS, "consent"]
 
 
-class ImageForm(forms.Form):
-    image = forms.ImageField(
-        label=_("Image"),
-        help_text=_("JPEG, PNG or WebP, at most 8 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
+class ImageForm(GuardedForm):
+    image = ImageUploadField(label=_("Image"))
     alt_text = forms.CharField(
         label=_("What the image shows"),
         max_length=300,
@@ -232,8 +229,12 @@ class ImageForm(forms.Form):
         label=_("The contributor agrees to the publication of this image on the site"),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = image_help_text()
 
-class WalkForm(forms.Form):
+
+class WalkForm(GuardedForm):
     """A walk: its title and description, and the order of the community's items in it (a
     number per item; items without a number are not part of the walk)."""
 

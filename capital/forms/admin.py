@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import GuardedForm
 from members.models import Member
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -19,13 +20,13 @@ def _decision_ref(help_text: str) -> forms.CharField:
     return forms.CharField(label=_("Decision reference"), max_length=200, help_text=help_text)
 
 
-class CapitalDateForm(forms.Form):
+class CapitalDateForm(GuardedForm):
     """The date the overview shows the capital at (read from the query string)."""
 
     on = forms.DateField(label=_("Capital on"), required=False, widget=DATE_WIDGET)
 
 
-class SubscribeForm(forms.Form):
+class SubscribeForm(GuardedForm):
     shares = forms.IntegerField(label=_("Number of shares"), min_value=1)
     paid_amount = forms.DecimalField(
         label=_("Amount paid now (€)"),
@@ -48,7 +49,7 @@ class SubscribeForm(forms.Form):
         self.fields["effective_on"].initial = timezone.localdate
 
 
-class RepayForm(forms.Form):
+class RepayForm(GuardedForm):
     effective_on = forms.DateField(label=_("Date of the repayment"), widget=DATE_WIDGET)
     losses = forms.DecimalField(
         label=_("Losses charged (€)"),
@@ -68,7 +69,7 @@ class RepayForm(forms.Form):
         self.fields["effective_on"].initial = timezone.localdate
 
 
-class PayForm(forms.Form):
+class PayForm(GuardedForm):
     amount = forms.DecimalField(
         label=_("Amount paid (€)"),
         max_digits=14,
@@ -88,7 +89,7 @@ class MemberChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} ({obj.number or '—'})"
 
 
-class TransferForm(forms.Form):
+class TransferForm(GuardedForm):
     receiver = MemberChoiceField(
         label=_("Member receiving the shares"), queryset=Member.objects.none()
     )
@@ -111,7 +112,7 @@ class TransferForm(forms.Form):
         )
 
 
-class MemberActionForm(forms.Form):
+class MemberActionForm(GuardedForm):
     """Pick a member by number and what to record for them (from the overview)."""
 
     ACTIONS = (
@@ -137,7 +138,7 @@ class MemberActionForm(forms.Form):
         return number
 
 
-class CorrectForm(forms.Form):
+class CorrectForm(GuardedForm):
     effective_on = forms.DateField(label=_("Date of the correction"), widget=DATE_WIDGET)
     decision_ref = forms.CharField(
         label=_("Reason and decision reference"),
@@ -150,7 +151,7 @@ class CorrectForm(forms.Form):
         self.fields["effective_on"].initial = timezone.localdate
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(GuardedForm):
     """The period and the format of the register of share movements to download."""
 
     FORMAT_CSV = "csv"
@@ -185,7 +186,7 @@ def _year_field() -> forms.IntegerField:
     )
 
 
-class AccountsApprovalForm(forms.Form):
+class AccountsApprovalForm(GuardedForm):
     year = _year_field()
     approved_on = forms.DateField(label=_("Approved on"), widget=DATE_WIDGET)
     decision_ref = _decision_ref(_("The resolution of the general assembly approving them."))
@@ -203,7 +204,7 @@ class AccountsApprovalForm(forms.Form):
         self.fields["year"].initial = lambda: timezone.localdate().year - 1
 
 
-class InterestRateForm(forms.Form):
+class InterestRateForm(GuardedForm):
     year = _year_field()
     rate = forms.DecimalField(
         label=_("Interest rate decided (%)"),

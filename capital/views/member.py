@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET
 from capital.documents import certificate_pdf, statement_pdf
 from capital.models import ShareMovement
 from capital.selectors import member_balance, member_movements
+from coop.fields import GuardedForm
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, administrator_mfa_redirect, has_role, is_administrator, role_required
 from members.models import Member
 from members.selectors import member_for_user
 
 
-class StatementForm(forms.Form):
+class StatementForm(GuardedForm):
     on = forms.DateField(
         label=gettext_lazy("Statement at the end of"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "coop.uploads.RequestSizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -191,6 +192,26 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 MEDIA_URL = "/media/"
+
+# Uploads (issue 15, coop/uploads.py). A request announcing a larger body is answered 413
+# before it is read: a form with files up to UPLOAD_MAX_REQUEST_BYTES (the 20 MB register
+# import and its fields), any other body up to DATA_UPLOAD_MAX_MEMORY_SIZE. Images: at most
+# IMAGE_MAX_BYTES and IMAGE_MAX_PIXELS (Pillow's decompression-bomb guard is set to it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB of fields (Django's default, made explicit)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file, not memory
+UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=21 * 1024 * 1024)
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=8 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+
+# Anonymous forms that e-mail the address typed (coop/throttle.py, issue 15): per client and
+# per address typed, on allauth's rate limits.
+ACCOUNT_RATE_LIMITS = {
+    **ACCOUNT_RATE_LIMITS,
+    "heritage_guest_registration": "10/h/ip,3/h/key,10/d/key",
+    "heritage_participation": "10/h/ip,3/h/key,10/d/key",
+}
 
 # E-mail. EMAIL_URL picks the transport: smtp://user:pass@host:port, smtp+tls://..., or
 # filemail:///path (every message written as a file). See README.

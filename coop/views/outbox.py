@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coop.errors import DomainError
+from coop.fields import GuardedForm
 from coop.http import HtmxHttpRequest, wants_partial
 from coop.models import Notice, NoticeDelivery
 from coop.outbox import (
@@ -36,13 +37,13 @@ PAGE_SIZE = 50
 Status = NoticeDelivery.Status
 
 
-class LettersPostedForm(forms.Form):
+class LettersPostedForm(GuardedForm):
     posted_on = forms.DateField(
         label=_("Posted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
-class DeliveryFilterForm(forms.Form):
+class DeliveryFilterForm(GuardedForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

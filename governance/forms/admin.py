@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import GuardedForm
 from coop.models import NoticeDelivery
 from governance.models import AgendaItem, Assembly
 
@@ -23,7 +24,7 @@ def _combine(day: dt.date | None, time: dt.time | None) -> dt.datetime | None:
     return dt.datetime.combine(day, time, tzinfo=PARIS)
 
 
-class AssemblyForm(forms.Form):
+class AssemblyForm(GuardedForm):
     """A draft's details; the meeting's date and time are in Paris time."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -117,7 +118,7 @@ class AssemblyForm(forms.Form):
         }
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(GuardedForm):
     title = forms.CharField(label=_("Title of the item"), max_length=300)
     description = forms.CharField(
         label=_("Description"),
@@ -132,7 +133,7 @@ class AgendaItemChoiceField(forms.ModelChoiceField):
         return f"{obj.position}. {obj.title}"
 
 
-class ResolutionForm(forms.Form):
+class ResolutionForm(GuardedForm):
     agenda_item = AgendaItemChoiceField(
         label=_("Agenda item"), queryset=AgendaItem.objects.none(), empty_label=None
     )
@@ -159,7 +160,7 @@ class ResolutionForm(forms.Form):
         self.fields["majority_kind"].initial = assembly.kind
 
 
-class CancelForm(forms.Form):
+class CancelForm(GuardedForm):
     reason = forms.CharField(
         label=_("Reason for the cancellation"),
         max_length=2000,
@@ -168,7 +169,7 @@ class CancelForm(forms.Form):
     )
 
 
-class SecondConvocationForm(forms.Form):
+class SecondConvocationForm(GuardedForm):
     day = forms.DateField(label=_("Date of the second meeting"), widget=DATE_WIDGET)
     time = forms.TimeField(
         label=_("Time of the second meeting (Paris time)"),
@@ -182,7 +183,7 @@ class SecondConvocationForm(forms.Form):
         )
 
 
-class ProofFilterForm(forms.Form):
+class ProofFilterForm(GuardedForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -5,10 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import GuardedForm
 from governance.models import Assembly, BureauSeat, RollEntry
 
 
-class CheckInSearchForm(forms.Form):
+class CheckInSearchForm(GuardedForm):
     q = forms.CharField(
         label=_("Name or member number"),
         required=False,
@@ -17,7 +18,7 @@ class CheckInSearchForm(forms.Form):
     )
 
 
-class RollEntryForm(forms.Form):
+class RollEntryForm(GuardedForm):
     """The member of the roll a check-in (or its undoing) is about."""
 
     roll_entry = forms.ModelChoiceField(
@@ -32,7 +33,7 @@ class RollEntryForm(forms.Form):
         self.fields["roll_entry"].queryset = RollEntry.objects.filter(assembly=assembly)
 
 
-class BureauSeatForm(forms.Form):
+class BureauSeatForm(GuardedForm):
     role = forms.ChoiceField(label=_("Role"), choices=BureauSeat.Role.choices)
     name = forms.CharField(
         label=_("Name"),

@@ -5,10 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import GuardedForm
 from governance.models import RollEntry
 
 
-class RollSearchForm(forms.Form):
+class RollSearchForm(GuardedForm):
     q = forms.CharField(
         label=_("Name or member number"),
         required=False,
@@ -18,7 +19,7 @@ class RollSearchForm(forms.Form):
     )
 
 
-class ProxyGiveForm(forms.Form):
+class ProxyGiveForm(GuardedForm):
     holder = forms.ModelChoiceField(
         label=_("Proxy holder"),
         queryset=RollEntry.objects.none(),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import GuardedForm
 from governance.models import Assembly, AssemblyCollege, Ballot, Resolution
 from governance.selectors.room_counts import colleges_counted
 from governance.selectors.voting import Voice
@@ -18,7 +19,7 @@ def resolution_field_name(resolution: Resolution) -> str:
     return f"resolution_{resolution.pk}"
 
 
-class BallotForm(forms.Form):
+class BallotForm(GuardedForm):
     voices = forms.TypedMultipleChoiceField(
         label=_("Cast this vote for"),
         coerce=int,
@@ -69,7 +70,7 @@ class BallotForm(forms.Form):
         return [(r, labels[self.cleaned_data[resolution_field_name(r)]]) for r in self.resolutions]
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(GuardedForm):
     code = forms.CharField(
         label=_("Your receipt"),
         max_length=60,
@@ -77,7 +78,7 @@ class ReceiptForm(forms.Form):
     )
 
 
-class RoomCountForm(forms.Form):
+class RoomCountForm(GuardedForm):
     """Votes counted in the room for one resolution and one college."""
 
     resolution = forms.ModelChoiceField(label=_("Resolution"), queryset=Resolution.objects.none())
@@ -108,7 +109,7 @@ class RoomCountForm(forms.Form):
         return data
 
 
-class RoomCountCorrectForm(forms.Form):
+class RoomCountCorrectForm(GuardedForm):
     """A recorded count of the room, corrected before the tally, with the reason."""
 
     votes_for = forms.IntegerField(label=_("For"), min_value=0)
@@ -123,7 +124,7 @@ class RoomCountCorrectForm(forms.Form):
     )
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(GuardedForm):
     debate_summary = forms.CharField(
         label=_("Summary of the debates"),
         widget=forms.Textarea(attrs={"rows": 12}),

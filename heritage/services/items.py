@@ -16,12 +16,10 @@ from django.utils.translation import gettext as _
 from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.roles import has_totp, is_administrator
+from coop.uploads import image_clean
 from heritage.models import HeritageCommunity, HeritageItem, ItemImage, Walk, WalkStop
 from heritage.selectors import is_organiser
 from heritage.services.gatherings import check_organiser
-
-MAX_IMAGE_BYTES = 8 * 1024 * 1024
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,27 +89,6 @@ def item_update(*, item: HeritageItem, data: ItemData, actor: Any) -> HeritageIt
     return item
 
 
-def _check_image(upload: UploadedFile) -> None:
-    from PIL import Image, UnidentifiedImageError
-
-    if upload.size > MAX_IMAGE_BYTES:
-        raise DomainError(
-            _("An image is at most %(size)s MB.") % {"size": MAX_IMAGE_BYTES // (1024 * 1024)},
-            code="image_too_big",
-        )
-    try:
-        upload.seek(0)
-        with Image.open(upload) as picture:
-            picture.verify()
-            kind = picture.format
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise DomainError(_("This file is not an image we can show."), code="not_image") from exc
-    finally:
-        upload.seek(0)
-    if kind not in IMAGE_FORMATS:
-        raise DomainError(_("Send a JPEG, PNG or WebP image."), code="image_format")
-
-
 @transaction.atomic
 def image_add(
     *,
@@ -132,7 +109,9 @@ def image_add(
         )
     if licence not in ItemImage.Licence.values:
         raise DomainError(_("Choose the image's licence."), code="bad_licence")
-    _check_image(upload)
+    # The content is checked and drawn again without its metadata (EXIF, GPS): only the new
+    # file is kept (coop.uploads).
+    clean = image_clean(upload)
     image = ItemImage(
         item=item,
         alt_text=alt_text.strip(),
@@ -141,7 +120,7 @@ def image_add(
         contributed_by=actor,
         publication_consent=True,
     )
-    image.image.save(upload.name, upload, save=False)
+    image.image.save(clean.name, clean, save=False)
     image.save()
     audit_record(
         actor=actor,

@@ -65,7 +65,10 @@ def _registration_draft(registration: Registration, template: str, **extra: Any)
     context = {
         **_gathering_context(gathering),
         "registration": registration,
-        "name": registration.display_name,
+        # A guest's name was typed by whoever filled in the form, maybe not the owner of the
+        # address: mails to a guest greet them without it (issue 15). Members' names come
+        # from the register.
+        "name": "" if registration.user_id is None else registration.display_name,
         "cancel_url": absolute(
             reverse("heritage:registration_cancel", args=[cancel_token(registration.pk)])
         ),
@@ -172,7 +175,7 @@ def notify_participation_check(
         template_prefix="heritage/email/participant_verify",
         context={
             "community": community,
-            "name": name,
+            # Not the name typed: this mail goes to an address nobody has checked yet.
             "cooperative": _cooperative(),
             "verify_url": absolute(reverse("heritage:participant_verify", args=[token])),
         },

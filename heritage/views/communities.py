@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
+from coop.throttle import anonymous_mail_allowed, anonymous_mail_refused_message
 from heritage.forms import JoinForm, ParticipantForm
 from heritage.gdpr import has_member_export
 from heritage.models import HeritageCommunity
@@ -98,11 +99,21 @@ def leave(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return _back(request, community)
 
 
+#: allauth's rate limit (settings.ACCOUNT_RATE_LIMITS) of requests to take part.
+PARTICIPATION_RATE_ACTION = "heritage_participation"
+
+
 @require_POST
 def participate(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(HeritageCommunity, slug=slug)
     form = ParticipantForm(request.POST)
-    if form.is_valid():
+    status = 400
+    if form.is_valid() and not anonymous_mail_allowed(
+        request, action=PARTICIPATION_RATE_ACTION, email=form.cleaned_data["email"]
+    ):
+        form.add_error(None, anonymous_mail_refused_message())
+        status = 429
+    elif form.is_valid():
         try:
             participant_request_service(
                 community=community,
@@ -119,7 +130,7 @@ def participate(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 {"community": community, "email": form.cleaned_data["email"]},
             )
     context = _community_context(request, community, participant_form=form, form=form)
-    return render(request, "heritage/community_detail.html", context, status=400)
+    return render(request, "heritage/community_detail.html", context, status=status)
 
 
 @require_GET

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest, wants_partial
+from coop.throttle import anonymous_mail_allowed, anonymous_mail_refused_message
 from heritage.calendars import calendar_ics
 from heritage.forms import GatheringFilterForm, GuestRegistrationForm
 from heritage.models import Gathering, HeritageCommunity, Registration
@@ -181,11 +182,21 @@ def register(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect("heritage:gathering", pk=gathering.pk)
 
 
+#: allauth's rate limit (settings.ACCOUNT_RATE_LIMITS) of guest registrations.
+GUEST_RATE_ACTION = "heritage_guest_registration"
+
+
 @require_POST
 def register_guest(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     gathering = _visible_gathering(request, pk)
     form = GuestRegistrationForm(request.POST)
-    if form.is_valid():
+    status = 400
+    if form.is_valid() and not anonymous_mail_allowed(
+        request, action=GUEST_RATE_ACTION, email=form.cleaned_data["email"]
+    ):
+        form.add_error(None, anonymous_mail_refused_message())
+        status = 429
+    elif form.is_valid():
         try:
             registration_guest_request(
                 gathering=gathering,
@@ -202,7 +213,7 @@ def register_guest(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
     context = _detail_context(request, gathering, guest_form=form)
     context["form"] = form  # the page's title then says there is an error
-    return render(request, "heritage/gathering_detail.html", context, status=400)
+    return render(request, "heritage/gathering_detail.html", context, status=status)
 
 
 def _link_error(request: HtmxHttpRequest, error: DomainError) -> HttpResponse:

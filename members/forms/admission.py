@@ -17,6 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import GuardedForm
 from members.models import Category, College, Member
 from members.services import ApplicationData
 
@@ -61,7 +62,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return text
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(GuardedForm):
     """The public application for membership (natural or legal person)."""
 
     person_kind = forms.ChoiceField(
@@ -339,7 +340,7 @@ def _not_in_future(value: dt.date) -> dt.date:
     return value
 
 
-class AdmitForm(forms.Form):
+class AdmitForm(GuardedForm):
     """The board's admission of one applicant."""
 
     decided_on = forms.DateField(
@@ -357,7 +358,7 @@ class AdmitForm(forms.Form):
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(GuardedForm):
     """The board's rejection of one applicant, with the reason they will be told."""
 
     decided_on = forms.DateField(
@@ -371,7 +372,7 @@ class RejectForm(forms.Form):
     )
 
 
-class RatifyForm(forms.Form):
+class RatifyForm(GuardedForm):
     """Members admitted by the board, ratified by a general assembly."""
 
     members = forms.ModelMultipleChoiceField(

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import GuardedForm
 from members.models import Member
 from members.services import SELF_EDITABLE_FIELDS
 
@@ -33,7 +34,7 @@ def editable_fields(member: Member) -> tuple[str, ...]:
     return tuple(name for name in (*specific, *COMMON_FIELDS) if name in SELF_EDITABLE_FIELDS)
 
 
-class MemberContactForm(forms.Form):
+class MemberContactForm(GuardedForm):
     """A member's own contact details; the fields depend on the kind of person."""
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any):
@@ -77,7 +78,7 @@ class MemberContactForm(forms.Form):
         ]
 
 
-class ENoticesForm(forms.Form):
+class ENoticesForm(GuardedForm):
     consent = forms.BooleanField(
         label=_("I agree to receive the cooperative's notices (convocations included) by e-mail"),
         required=False,

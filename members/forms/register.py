@@ -12,13 +12,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from coop.errors import DomainError
+from coop.fields import GuardedForm, GuardedModelForm
 from members.models import Category, College, Member
 from members.services import CONTACT_FIELDS, CategoryData, CollegeDraft, colleges_validate
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(GuardedForm):
     """The register's search and filters, read from the query string."""
 
     q = forms.CharField(
@@ -76,7 +77,7 @@ CONTACT_GROUPS = (
 )
 
 
-class ContactForm(forms.Form):
+class ContactForm(GuardedForm):
     """A member's contact details, validated as the model's fields are (lengths, e-mail).
 
     Only the fields the administrator changed go to the service, so a change someone else
@@ -123,7 +124,7 @@ class ContactForm(forms.Form):
         ]
 
 
-class MoveCollegeForm(forms.Form):
+class MoveCollegeForm(GuardedForm):
     college = forms.ModelChoiceField(
         label=_("New college"), queryset=College.objects.none(), empty_label=None
     )
@@ -153,7 +154,7 @@ EXIT_KINDS = [
 ]
 
 
-class ExitForm(forms.Form):
+class ExitForm(GuardedForm):
     status = forms.ChoiceField(
         label=_("How the member leaves"), choices=EXIT_KINDS, widget=forms.RadioSelect
     )
@@ -186,7 +187,7 @@ class ExitForm(forms.Form):
         return cleaned
 
 
-class CollegeRowForm(forms.Form):
+class CollegeRowForm(GuardedForm):
     """One college of the configuration."""
 
     code = forms.SlugField(label=_("Code"), max_length=40)
@@ -274,7 +275,7 @@ def college_rows_posted(data: Any, *, prefix: str = "form") -> tuple[list[dict[s
     return rows, blank
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(GuardedModelForm):
     class Meta:
         model = Category
         fields = (

@@ -6,10 +6,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import GuardedForm
+
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
-class RegisterExportForm(forms.Form):
+class RegisterExportForm(GuardedForm):
     """The register as it stood on a date, as CSV or as the legal register in PDF."""
 
     FORMAT_CSV = "csv"
@@ -43,7 +45,7 @@ class RegisterExportForm(forms.Form):
         return on
 
 
-class RegisterImportForm(forms.Form):
+class RegisterImportForm(GuardedForm):
     file = forms.FileField(
         label=_("CSV file of the register"),
         help_text=_("UTF-8, one line per member, the columns of the template (at most 20 MB)."),

@@ -1,6 +1,7 @@
 """Every check of an import row, and of the member numbers across the file and the register."""
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from members.imports.format import FALSE_WORDS, IMPORTABLE_STATUSES, TRUE_WORDS, ImportProblem
@@ -76,16 +78,33 @@ def _texts(row: Row, fields: dict[str, Any]) -> None:
         fields["country"] = "France"
 
 
+#: The highest member number an import keeps (see _number).
+MAX_IMPORTED_NUMBER = 999_999_999
+#: The most shares intended an import accepts (the column is an integer in the database).
+MAX_IMPORTED_SHARES = 1_000_000
+
+
 def _number(row: Row, fields: dict[str, Any]) -> None:
     text = row.text("number").lstrip("#")
     fields["number"] = None
     if not text:
         row.problem("number", _("The member number is missing."))
-    elif not text.isdigit() or int(text) < 1:
+    elif not (text.isascii() and text.isdigit()) or int(text[:12]) < 1:
         row.problem(
             "number",
             _("“%(value)s” is not a member number (a whole number from 1).")
-            % {"value": row.text("number")},
+            % {"value": row.text("number")[:40]},
+        )
+    elif len(text) > len(str(MAX_IMPORTED_NUMBER)) or int(text) > MAX_IMPORTED_NUMBER:
+        # Admissions continue after the highest number: the register's numbers must leave
+        # them room below the database's limit (2,147,483,647) (issue 15).
+        row.problem(
+            "number",
+            _(
+                "Number %(value)s is too large: member numbers go up to %(max)s, so that "
+                "admissions can continue after them."
+            )
+            % {"value": text[:40], "max": number_format(MAX_IMPORTED_NUMBER, force_grouping=True)},
         )
     else:
         fields["number"] = int(text)
@@ -173,10 +192,21 @@ def _placement(row: Row, fields: dict[str, Any], codes: Codes) -> None:
             row.problem(column, unknown % {"value": code, "codes": ", ".join(sorted(known)) or "—"})
         fields[column] = known.get(code)
     shares = row.text("requested_shares")
-    fields["requested_shares"] = int(shares) if shares.isdigit() else 1
-    if shares and not shares.isdigit():
+    whole = shares.isascii() and shares.isdigit()
+    fields["requested_shares"] = int(shares[:12]) if whole else 1
+    if shares and not whole:
         row.problem(
-            "requested_shares", _("“%(value)s” is not a number of shares.") % {"value": shares}
+            "requested_shares",
+            _("“%(value)s” is not a number of shares.") % {"value": shares[:40]},
+        )
+    elif whole and (len(shares) > 9 or int(shares) > MAX_IMPORTED_SHARES):
+        row.problem(
+            "requested_shares",
+            _("%(value)s shares is more than a member can hold here (at most %(max)s).")
+            % {
+                "value": shares[:40],
+                "max": number_format(MAX_IMPORTED_SHARES, force_grouping=True),
+            },
         )
 
 
@@ -269,9 +299,27 @@ def _lifecycle(row: Row, fields: dict[str, Any], today: dt.date) -> None:
             )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_characters(row: Row) -> None:
+    """A NUL byte or another control character cannot be stored (PostgreSQL refuses NUL in
+    text): the cell is reported, as the forms do (coop.fields.GuardedForm)."""
+    for column, value in row.values.items():
+        if isinstance(value, str) and _CONTROL.search(value):
+            row.problem(
+                column,
+                _(
+                    "This contains an invisible control character (such as a NUL byte) that "
+                    "cannot be stored: remove it and send again."
+                ),
+            )
+
+
 def check_row(row: Row, *, codes: Codes) -> Draft | None:
     """Every check of one row; its draft when nothing is wrong with it."""
     fields: dict[str, Any] = {}
+    _control_characters(row)
     _texts(row, fields)
     _number(row, fields)
     _status(row, fields)

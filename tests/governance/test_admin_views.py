@@ -263,7 +263,7 @@ def test_letters_carry_the_qr_code_of_the_check_in_and_print_as_pdf(
     assert html.count('class="letter"') == 2
     assert "2 rue Haute, 38220 Vizille, France" in html
     assert html.count("<svg") == 2
-    assert "Les Communs d'Oisans" in html and "à capital variable" in html
+    assert "Les Communs d&#x27;Oisans" in html and "à capital variable" in html  # escaped HTML
     assert "Resolution 1: Résolution 1" in html or "Résolution 1 : Résolution 1" in html
     assert check_in_url(entries[0].check_in_token).startswith("http")
 
