@@ -18,6 +18,7 @@ from governance.services.questions import (
     written_question_answer,
     written_question_ask,
 )
+from members.gdpr import personal_data_export
 from tests.governance.factories import (
     PARIS,
     convened_assembly,
@@ -194,3 +195,21 @@ def test_minutes_are_published_only_once_every_question_is_answered(published, e
         written_question_answer(question=question, answer="Autre réponse.", actor=admin_user)
     question.refresh_from_db()
     assert question.answer == "Réponse du conseil."
+
+
+def test_the_members_data_export_holds_their_questions_and_answers(assembly, entries, admin_user):
+    question = ask(entries[0], "Pourquoi le résultat baisse-t-il ?")
+    ask(entries[1], "La question d'un autre membre")
+    written_question_answer(
+        question=question, answer="Les travaux du toit.", actor=admin_user, now=MEETING
+    )
+    data = personal_data_export(member=entries[0].member)
+    (section,) = data["general_assemblies"]
+    assert section["written_questions"] == [
+        {
+            "question": "Pourquoi le résultat baisse-t-il ?",
+            "asked_at": "2027-06-07T23:59:59+02:00",
+            "answer": "Les travaux du toit.",
+            "answered_at": "2027-06-11T18:00:00+02:00",
+        }
+    ]
