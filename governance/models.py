@@ -637,8 +637,30 @@ class WrittenQuestion(models.Model):
         on_delete=models.PROTECT,
         related_name="written_questions",
     )
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("on the assembly's page")
+        POST = "post", _("by post")
+
     text = models.TextField(_("question"))
     asked_at = models.DateTimeField(_("asked at"))
+    channel = models.CharField(
+        _("received"), max_length=8, choices=Channel.choices, default=Channel.ONLINE
+    )
+    received_on = models.DateField(
+        _("letter received on"),
+        null=True,
+        blank=True,
+        help_text=_("For a question sent by post: the day the letter was received."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     answer = models.TextField(_("the board's answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -657,6 +679,11 @@ class WrittenQuestion(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(text=""), name="governance_writtenquestion_has_text"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="online", received_on__isnull=True)
+                | Q(channel="post", received_on__isnull=False),
+                name="governance_writtenquestion_post_has_date",
             ),
             models.CheckConstraint(
                 condition=Q(answer="", answered_at__isnull=True)

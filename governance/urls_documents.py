@@ -19,6 +19,11 @@ urlpatterns: list = [
         name="document_remove",
     ),
     path(
+        "manage/<int:pk>/questions/record/",
+        documents.manage_question_record,
+        name="question_record",
+    ),
+    path(
         "manage/<int:pk>/questions/<int:question_pk>/answer/",
         documents.manage_question_answer,
         name="question_answer",

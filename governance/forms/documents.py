@@ -61,3 +61,23 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": _("Write the board's answer.")},
     )
+
+
+class PostalQuestionForm(forms.Form):
+    """A written question received by post, recorded by an administrator."""
+
+    member_number = forms.IntegerField(
+        label=_("Member number"),
+        min_value=1,
+        help_text=_("As printed on the member's convocation."),
+    )
+    received_on = forms.DateField(
+        label=_("Letter received on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    text = forms.CharField(
+        label=_("The question, as the letter puts it"),
+        max_length=MAX_QUESTION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write the member's question as the letter puts it.")},
+    )

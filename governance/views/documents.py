@@ -17,14 +17,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, has_totp, is_administrator, role_required
-from governance.forms.documents import AnswerForm, DocumentForm, QuestionForm
+from governance.forms.documents import (
+    AnswerForm,
+    DocumentForm,
+    PostalQuestionForm,
+    QuestionForm,
+)
 from governance.lifecycle import Action, assembly_allows
 from governance.models import Assembly
 from governance.selectors.assemblies import assembly_for_management
 from governance.selectors.documents import assembly_document, assembly_question
 from governance.selectors.member import member_roll_entry
 from governance.services.documents import assembly_document_add, assembly_document_remove
-from governance.services.questions import written_question_answer, written_question_ask
+from governance.services.questions import (
+    written_question_answer,
+    written_question_ask,
+    written_question_record_postal,
+)
 from governance.views.member import _detail_context, _own_entry
 from members.selectors import member_for_user
 
@@ -168,3 +177,28 @@ def manage_question_answer(request: HtmxHttpRequest, pk: int, question_pk: int) 
     context = {"assembly": question.assembly, "question": question, "form": form}
     status = 400 if request.method == "POST" else 200
     return render(request, "governance/admin/answer_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@administrator
+def manage_question_record(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Record a written question a member sent by post."""
+    assembly = _managed(pk)
+    form = PostalQuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            question = written_question_record_postal(
+                assembly=assembly, **form.cleaned_data, actor=request.user
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("The question of %(name)s received by post is recorded.")
+                % {"name": question.roll_entry.name},
+            )
+            return redirect(reverse("governance:manage_detail", args=[pk]) + "#questions")
+    context = {"assembly": assembly, "form": form}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "governance/admin/question_record.html", context, status=status)

@@ -402,3 +402,40 @@ def test_the_convocation_links_to_the_documents_and_lists_them(register, admin_u
     assert html.count("Comptes annuels 2026") == 2
     assert "Pour en recevoir une copie papier, écrivez au conseil au siège social" in html
     assert "3 rue du Lac, 38520 Le Bourg-d&#x27;Oisans" in html
+
+
+def test_the_administrator_records_a_question_received_by_post(setup, admin_client):
+    assembly, entry = setup["assembly"], setup["entry"]
+    page = admin_client.get(reverse("governance:manage_detail", args=[assembly.pk]))
+    url = reverse("governance:question_record", args=[assembly.pk])
+    assert url in page.content.decode()
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"member_number": "", "received_on": "", "text": ""})
+    assert response.status_code == 400
+    assert "Write the member&#x27;s question as the letter puts it." in (response.content.decode())
+    today = timezone.localdate().isoformat()
+    response = admin_client.post(
+        url,
+        {"member_number": 999999, "received_on": today, "text": "Une question par courrier"},
+    )
+    assert response.status_code == 400
+    assert "No member no. 999999 is on the roll of this assembly." in response.content.decode()
+    response = admin_client.post(
+        url,
+        {
+            "member_number": entry.member_number,
+            "received_on": today,
+            "text": "Une question par courrier",
+        },
+    )
+    assert response.status_code == 302
+    question = WrittenQuestion.objects.get()
+    assert (question.roll_entry, question.channel) == (entry, "post")
+    body = admin_client.get(
+        reverse("governance:manage_detail", args=[assembly.pk])
+    ).content.decode()
+    assert "received by post on" in body and "Une question par courrier" in body
+    # The member sees it on their page too (the test client is shared: sign them in).
+    admin_client.force_login(entry.member.user)
+    member_page = admin_client.get(reverse("governance:detail", args=[assembly.pk]))
+    assert "Une question par courrier" in member_page.content.decode()

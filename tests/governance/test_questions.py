@@ -17,6 +17,7 @@ from governance.services.questions import (
     QuestionRefused,
     written_question_answer,
     written_question_ask,
+    written_question_record_postal,
 )
 from members.gdpr import personal_data_export
 from tests.governance.factories import (
@@ -213,3 +214,78 @@ def test_the_members_data_export_holds_their_questions_and_answers(assembly, ent
             "answered_at": "2027-06-11T18:00:00+02:00",
         }
     ]
+
+
+# --- Questions received by post --------------------------------------------------------------
+
+
+def record(assembly, number, *, received_on, now, text="Question reçue par courrier", actor=None):
+    return written_question_record_postal(
+        assembly=assembly,
+        member_number=number,
+        text=text,
+        received_on=received_on,
+        actor=actor,
+        now=now,
+    )
+
+
+def test_a_question_received_by_post_before_the_deadline_is_recorded_later(
+    assembly, entries, admin_user
+):
+    # Received on the last day, recorded the next morning: the day of receipt counts.
+    question = record(
+        assembly,
+        entries[2].member_number,
+        received_on=dt.date(2027, 6, 7),
+        now=dt.datetime(2027, 6, 8, 9, 0, tzinfo=PARIS),
+        actor=admin_user,
+    )
+    assert (question.roll_entry, question.channel, question.received_on) == (
+        entries[2],
+        WrittenQuestion.Channel.POST,
+        dt.date(2027, 6, 7),
+    )
+    assert question.recorded_by == admin_user
+    event = AuditEvent.objects.get(action="assembly.question_recorded")
+    assert event.data["received_on"] == "2027-06-07"
+
+
+def test_a_letter_received_after_the_deadline_is_refused_with_it(assembly, entries):
+    with pytest.raises(QuestionRefused) as refused:
+        record(
+            assembly,
+            entries[0].member_number,
+            received_on=dt.date(2027, 6, 8),
+            now=dt.datetime(2027, 6, 8, 9, 0, tzinfo=PARIS),
+        )
+    assert "June 8, 2027" in str(refused.value) and "June 7, 2027" in str(refused.value)
+    assert not WrittenQuestion.objects.exists()
+
+
+def test_a_postal_question_needs_a_member_of_the_roll_and_a_plausible_date(assembly, entries):
+    now = dt.datetime(2027, 6, 1, 9, 0, tzinfo=PARIS)
+    with pytest.raises(QuestionRefused, match=r"No member no\. 9999 is on the roll"):
+        record(assembly, 9999, received_on=dt.date(2027, 6, 1), now=now)
+    with pytest.raises(QuestionRefused, match="after today"):
+        record(assembly, entries[0].member_number, received_on=dt.date(2027, 6, 2), now=now)
+    with pytest.raises(QuestionRefused, match="before the assembly was convened"):
+        record(
+            assembly,
+            entries[0].member_number,
+            received_on=timezone.localdate(assembly.convened_at) - dt.timedelta(days=1),
+            now=now,
+        )
+    with pytest.raises(QuestionRefused, match="Write the member's question"):
+        record(
+            assembly, entries[0].member_number, received_on=dt.date(2027, 6, 1), now=now, text=""
+        )
+    assert not WrittenQuestion.objects.exists()
+
+
+def test_the_database_refuses_a_postal_question_without_its_date(entries):
+    from django.db import IntegrityError, transaction
+
+    question = ask(entries[0])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WrittenQuestion.objects.filter(pk=question.pk).update(channel="post")
