@@ -94,6 +94,7 @@ STATUTES_SECTIONS: tuple[Section, ...] = (
                     "distance_vote_days_before",
                     "distance_vote_closing_time",
                     "meeting_early_opening_minutes",
+                    "written_questions_business_days",
                     "revote_allowed",
                 ),
             ),

@@ -3,8 +3,9 @@
 Registered by `GovernanceConfig.ready()`. The section "general_assemblies" holds, for each
 assembly whose roll the member is on: the assembly, their entry on the roll as frozen at
 convocation, how they were convened, their check-in, the proxies they gave and received (with
-the other member's name and number, which the member sees on their own pages), and the votes
-they took part in: who voted, never what.
+the other member's name and number, which the member sees on their own pages), the votes
+they took part in (who voted, never what) and the written questions they sent with the board's
+answers.
 
 Ballots are secret (README "Online voting", governance.services.ballots): a ballot holds no
 member, and this module never reads the ballot table. The export says which resolutions the
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from governance.models import Participation, Proxy, RollEntry
+from governance.models import Participation, Proxy, RollEntry, WrittenQuestion
 from members.gdpr import personal_data_section
 from members.models import Member
 
@@ -62,7 +63,7 @@ def _participation(participation: Participation, entry: RollEntry) -> dict[str, 
 
 @personal_data_section
 def general_assemblies(member: Member) -> tuple[str, Any]:
-    """One entry per assembly whose roll the member is on, oldest first (four queries)."""
+    """One entry per assembly whose roll the member is on, oldest first (five queries)."""
     entries = list(
         RollEntry.objects.filter(member=member)
         .select_related("assembly", "college", "convocation_delivery")
@@ -82,6 +83,12 @@ def general_assemblies(member: Member) -> tuple[str, Any]:
         .order_by("resolution__number", "roll_entry__member_number")
     ):
         participations[participation.resolution.assembly_id].append(participation)
+
+    questions: dict[int, list[WrittenQuestion]] = defaultdict(list)
+    for question in WrittenQuestion.objects.filter(roll_entry__member=member).order_by(
+        "asked_at", "pk"
+    ):
+        questions[question.roll_entry_id].append(question)
 
     assemblies = []
     for entry in entries:
@@ -132,6 +139,16 @@ def general_assemblies(member: Member) -> tuple[str, Any]:
                 "participations": [
                     _participation(participation, entry)
                     for participation in participations[assembly.pk]
+                ],
+                # The written questions they sent and the board's answers (RULES 35).
+                "written_questions": [
+                    {
+                        "question": question.text,
+                        "asked_at": question.asked_at,
+                        "answer": question.answer or None,
+                        "answered_at": question.answered_at,
+                    }
+                    for question in questions[entry.pk]
                 ],
             }
         )

@@ -31,6 +31,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from coop.errors import DomainError
+from governance import business_days
 from governance.models import Assembly
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -59,6 +60,10 @@ class Action(StrEnum):
     TALLY = "tally"
     PUBLISH = "publish"
     PREPARE_SECOND = "prepare_second"
+    ADD_DOCUMENT = "add_document"  # attach a document (accounts, reports), until the meeting
+    REMOVE_DOCUMENT = "remove_document"  # only before convocation: after it, members have it
+    ASK_QUESTION = "ask_question"  # a member's written question, until its deadline (RULES 35)
+    ANSWER_QUESTION = "answer_question"  # the board's answer, until the minutes are published
 
 
 class AssemblyRefused(DomainError):
@@ -94,6 +99,19 @@ def meeting_window_opens(assembly: Assembly) -> dt.datetime:
     start = _local(assembly.starts_at)
     midnight = dt.datetime.combine(start.date(), dt.time(0), tzinfo=PARIS)
     return max(start - dt.timedelta(minutes=early_opening_minutes(assembly)), midnight)
+
+
+def written_questions_closing(assembly: Assembly) -> dt.datetime:
+    """When written questions stop being accepted (RULES 35): the end of the statutes'
+    `written_questions_business_days`th business day before the meeting."""
+    statutes = assembly.statutes if assembly.statutes_id else None
+    days = getattr(statutes, "written_questions_business_days", None)
+    return business_days.written_questions_closing(
+        starts_at=assembly.starts_at,
+        business_days=business_days.DEFAULT_WRITTEN_QUESTIONS_BUSINESS_DAYS
+        if days is None
+        else days,
+    )
 
 
 def is_meeting_day(assembly: Assembly, now: dt.datetime) -> bool:
@@ -143,6 +161,13 @@ def _status_refusal(assembly: Assembly, action: Action) -> AssemblyRefused:
         Action.PREPARE_SECOND: _(
             "A second convocation is prepared only when the first did not reach its quorum."
         ),
+        Action.ADD_DOCUMENT: _("Documents are attached to an assembly until its meeting."),
+        Action.REMOVE_DOCUMENT: _(
+            "The members were sent this assembly's documents with their convocation: a "
+            "document can be added, not removed."
+        ),
+        Action.ASK_QUESTION: _("Written questions are sent before the meeting."),
+        Action.ANSWER_QUESTION: _("The board answers the written questions of a held assembly."),
     }
     return AssemblyRefused(
         _("%(reason)s (This assembly is %(status)s.)")
@@ -168,6 +193,15 @@ ALLOWED_STATES: dict[Action, tuple[str, ...]] = {
     Action.TALLY: (Status.VOTING_CLOSED,),
     Action.PUBLISH: (Status.VOTING_CLOSED,),
     Action.PREPARE_SECOND: (Status.QUORUM_NOT_REACHED,),
+    Action.ADD_DOCUMENT: (Status.DRAFT, Status.CONVENED),
+    Action.REMOVE_DOCUMENT: (Status.DRAFT,),
+    Action.ASK_QUESTION: (Status.CONVENED,),
+    Action.ANSWER_QUESTION: (
+        Status.CONVENED,
+        Status.VOTING_OPEN,
+        Status.VOTING_CLOSED,
+        Status.PUBLISHED,
+    ),
 }
 
 
@@ -264,6 +298,25 @@ def _check_dates(assembly: Assembly, action: Action, now: dt.datetime) -> None:
                     "from": _time(window),
                 },
                 code="not_meeting_time",
+            )
+    if action == Action.ADD_DOCUMENT and (opened or now >= assembly.starts_at):
+        raise AssemblyRefused(
+            _("The meeting of %(date)s at %(time)s has started: documents are attached before it.")
+            % {"date": _day(assembly.starts_at), "time": _time(assembly.starts_at)},
+            code="meeting_started",
+        )
+    if action == Action.ASK_QUESTION:
+        closing = written_questions_closing(assembly)
+        if now >= closing:
+            last = closing - dt.timedelta(minutes=1)
+            raise AssemblyRefused(
+                _(
+                    "Written questions were accepted until %(date)s at %(time)s (Paris time): "
+                    "the deadline has passed. You can still ask your question at the meeting."
+                )
+                % {"date": _day(last), "time": _time(last)},
+                code="questions_closed",
+                deadline=closing.isoformat(),
             )
     if action == Action.CANCEL and opened:
         raise AssemblyRefused(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from coop.documents import document_context, pdf_from_html
 from coop.models import NoticeDelivery
 from governance.models import Assembly, BureauSeat, Minutes
+from governance.selectors.documents import assembly_documents, assembly_questions
 from governance.selectors.figures import meeting_opening
 from governance.selectors.room_counts import room_count_corrections
 from governance.selectors.voting import results_of
@@ -44,6 +45,10 @@ def minutes_context(*, assembly: Assembly) -> dict[str, Any]:
         agenda=assembly.agenda_items.order_by("position"),
         bureau=BureauSeat.objects.filter(assembly=assembly).order_by("role", "recorded_at"),
         opening=meeting_opening(assembly=assembly),
+        # The documents put before the assembly and the written questions with the board's
+        # answers (RULES 17, 35).
+        documents=list(assembly_documents(assembly=assembly)),
+        questions=list(assembly_questions(assembly=assembly)),
         # Each resolution with its result and its counts of the room corrected before the
         # tally (RULES 32): the value first entered, each correction, its time and reason.
         results=[

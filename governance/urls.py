@@ -2,10 +2,11 @@
 
 Each area keeps its own patterns: preparing and convening (administrators), the member's side
 (assemblies, proxies), the meeting itself (check-in, live figures, attendance sheet) and the
-vote (ballots, receipts, the chair's controls, results).
+vote (ballots, receipts, the chair's controls, results), the assembly's documents and the
+written questions.
 """
 
-from governance import urls_admin, urls_meeting, urls_member, urls_voting
+from governance import urls_admin, urls_documents, urls_meeting, urls_member, urls_voting
 
 app_name = "governance"
 
@@ -14,4 +15,5 @@ urlpatterns = [
     *urls_member.urlpatterns,
     *urls_meeting.urlpatterns,
     *urls_voting.urlpatterns,
+    *urls_documents.urlpatterns,
 ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coop', '0005_cache_fallback_table'),
+        ('coop', '0006_statutes_written_questions'),
     ]
 
     operations = [

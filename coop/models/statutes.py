@@ -156,6 +156,14 @@ class Statutes(models.Model):
         validators=[MaxValueValidator(240)],
         help_text=_("Never before midnight of the meeting's day (RULES 31)."),
     )
+    written_questions_business_days = models.PositiveSmallIntegerField(
+        _("written questions accepted until this many business days before the meeting"),
+        default=4,
+        validators=[MaxValueValidator(30)],
+        help_text=_(
+            "Business days are Monday to Friday, French public holidays excepted (RULES 35)."
+        ),
+    )
     revote_allowed = models.BooleanField(
         _("members may change their vote until the deadline"), default=False
     )

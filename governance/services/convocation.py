@@ -27,8 +27,13 @@ from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery, Statutes
 from coop.outbox import DeliveryDraft, notice_enqueue, notice_render_delivery
 from coop.statutes import statutes_in_force
-from governance.lifecycle import Action, assembly_require, second_convocation_date_check
-from governance.models import AgendaItem, Assembly, AssemblyCollege, RollEntry
+from governance.lifecycle import (
+    Action,
+    assembly_require,
+    second_convocation_date_check,
+    written_questions_closing,
+)
+from governance.models import AgendaItem, Assembly, AssemblyCollege, AssemblyDocument, RollEntry
 from governance.selectors.assemblies import (
     convocation_latest_day,
     majority_text,
@@ -237,6 +242,16 @@ def notice_context(assembly: Assembly, statutes: Statutes, **extra: Any) -> dict
             statutes=statutes, kind=assembly.kind, convocation=assembly.convocation
         ),
         "assembly_url": member_assembly_url(assembly),
+        # RULES 35: the documents open to the members, and the written questions' deadline.
+        "documents": list(
+            AssemblyDocument.objects.filter(assembly=assembly)
+            .order_by("added_at", "id")
+            .values_list("title", flat=True)
+        ),
+        "documents_url": member_assembly_url(assembly) + "#documents",
+        "questions_until": (
+            written_questions_closing(assembly) - dt.timedelta(minutes=1)
+        ).astimezone(PARIS),
         "greeting_name": NAME_PLACEHOLDER,
         **extra,
     }

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coop.audit import audit_record
 from coop.errors import DomainError
-from governance.models import Assembly, Minutes
+from governance.models import Assembly, Minutes, WrittenQuestion
 
 MINUTES_READY = (Assembly.Status.PUBLISHED,)
 
@@ -60,6 +60,16 @@ def minutes_publish(*, assembly: Assembly, actor: Any) -> Minutes:
         raise DomainError(
             _("Write the summary of the debates before publishing the minutes."),
             code="no_summary",
+        )
+    # RULES 35: the board's answers to the written questions are kept in the minutes.
+    unanswered = WrittenQuestion.objects.filter(assembly=assembly, answered_at__isnull=True)
+    if unanswered.exists():
+        raise DomainError(
+            _(
+                "Some written questions have no answer yet: the minutes keep the board's "
+                "answers. Answer them from the assembly's page first."
+            ),
+            code="questions_unanswered",
         )
     minutes.published_at = timezone.now()
     minutes.published_by = actor

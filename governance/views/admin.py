@@ -3,6 +3,7 @@ resolutions), convening it, the proof of sending, the printed letters, cancellin
 second convocation when the first did not reach its quorum."""
 
 import csv
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -30,7 +31,8 @@ from governance.forms.admin import (
     SecondConvocationForm,
 )
 from governance.jobs import assembly_convene_start
-from governance.models import AgendaItem, Assembly, Resolution, RollEntry
+from governance.lifecycle import Action, assembly_allows, written_questions_closing
+from governance.models import AgendaItem, Assembly, Minutes, Resolution, RollEntry
 from governance.selectors.assemblies import (
     assemblies_drafts,
     assemblies_past,
@@ -49,6 +51,7 @@ from governance.selectors.assemblies import (
     roll_cancellation_letters,
     roll_letters,
 )
+from governance.selectors.documents import assembly_documents, assembly_questions
 from governance.services.assembly import (
     agenda_item_add,
     agenda_item_move,
@@ -136,11 +139,30 @@ def manage_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         context["letter_parts"] = _letter_parts(context["channels"]["letter"])
         context["opening"] = opening_quorum(assembly=assembly)
         context["second"] = Assembly.objects.filter(first_convocation=assembly).first()
+    context.update(_documents_and_questions(assembly))
     if assembly.status == Assembly.Status.CANCELLED:
         context["cancellation_parts"] = _letter_parts(
             roll_cancellation_letters(assembly=assembly).count()
         )
     return render(request, "governance/admin/detail.html", context)
+
+
+def _documents_and_questions(assembly: Assembly) -> dict[str, Any]:
+    """The assembly's documents and written questions, and what may be done with them now."""
+    now = timezone.now()
+    questions = list(assembly_questions(assembly=assembly)) if not assembly.is_draft else []
+    minutes_published = Minutes.objects.filter(
+        assembly=assembly, published_at__isnull=False
+    ).exists()
+    return {
+        "documents": list(assembly_documents(assembly=assembly)),
+        "can_add_documents": assembly_allows(assembly, Action.ADD_DOCUMENT, now=now),
+        "can_remove_documents": assembly_allows(assembly, Action.REMOVE_DOCUMENT, now=now),
+        "questions": questions,
+        "questions_until": written_questions_closing(assembly) - dt.timedelta(minutes=1),
+        "can_answer": assembly_allows(assembly, Action.ANSWER_QUESTION, now=now)
+        and not minutes_published,
+    }
 
 
 def _letter_parts(letters: int) -> list[dict[str, int]]:

@@ -1,6 +1,7 @@
 """The member's side of the assemblies: my assemblies, an assembly's page with its agenda and
 resolutions, and the proxy (search the roll, give, revoke)."""
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -13,8 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, role_required
+from governance.forms.documents import QuestionForm
 from governance.forms.member import ProxyGiveForm, RollSearchForm
+from governance.lifecycle import Action, assembly_allows, written_questions_closing
 from governance.models import RollEntry
+from governance.selectors.documents import assembly_documents, member_questions
 from governance.selectors.member import (
     assembly_agenda,
     member_assemblies,
@@ -50,6 +54,7 @@ def _detail_context(
     *,
     search_form: RollSearchForm | None = None,
     give_form: ProxyGiveForm | None = None,
+    question_form: QuestionForm | None = None,
 ) -> dict[str, Any]:
     assembly = entry.assembly
     search_form = search_form or RollSearchForm()
@@ -69,6 +74,12 @@ def _detail_context(
         if query
         else [],
         "give_form": give_form,
+        # The assembly's documents and the written questions (RULES 35).
+        "documents": list(assembly_documents(assembly=assembly)),
+        "questions": list(member_questions(entry=entry)),
+        "questions_open": assembly_allows(assembly, Action.ASK_QUESTION),
+        "questions_until": written_questions_closing(assembly) - dt.timedelta(minutes=1),
+        "question_form": question_form or QuestionForm(),
     }
 
 

@@ -13,6 +13,7 @@ from governance.forms.voting import MinutesForm
 from governance.meeting_documents import attendance_sheet_pdf
 from governance.minutes import minutes_archive, minutes_pdf
 from governance.models import Assembly, Minutes
+from governance.selectors.documents import assembly_questions
 from governance.services.minutes import minutes_publish, minutes_save
 
 
@@ -42,7 +43,14 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The minutes are saved (not published yet)."))
             return redirect("governance:minutes_edit", pk=assembly.pk)
-    context = {"assembly": assembly, "minutes": minutes, "form": form}
+    questions = list(assembly_questions(assembly=assembly))
+    context = {
+        "assembly": assembly,
+        "minutes": minutes,
+        "form": form,
+        "questions": questions,
+        "questions_unanswered": sum(1 for q in questions if q.answered_at is None),
+    }
     return render(request, "governance/minutes/edit.html", context)
 
 

@@ -99,6 +99,7 @@ def test_the_export_holds_roll_convocation_proxies_and_participations(meeting):
     given = section.pop("proxies_given")
     received = section.pop("proxies_received")
     participations = section.pop("participations")
+    assert section.pop("written_questions") == []  # see tests/governance/test_questions.py
     assert section == {
         "title": "AGO 2026",
         "kind": "ordinary",
