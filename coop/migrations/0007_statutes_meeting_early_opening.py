@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='statutes',
             name='meeting_early_opening_minutes',
-            field=models.PositiveSmallIntegerField(default=60, help_text="Never before midnight of the meeting's day (RULES 31).", validators=[django.core.validators.MaxValueValidator(240)], verbose_name='the meeting may open this many minutes before its time'),
+            field=models.PositiveSmallIntegerField(default=60, help_text="Never before midnight of the meeting's day.", validators=[django.core.validators.MaxValueValidator(240)], verbose_name='the meeting may open this many minutes before its time'),
         ),
     ]

@@ -154,7 +154,7 @@ class Statutes(models.Model):
         _("the meeting may open this many minutes before its time"),
         default=60,
         validators=[MaxValueValidator(240)],
-        help_text=_("Never before midnight of the meeting's day (RULES 31)."),
+        help_text=_("Never before midnight of the meeting's day."),
     )
     written_questions_business_days = models.PositiveSmallIntegerField(
         _("written questions accepted until this many business days before the meeting"),
