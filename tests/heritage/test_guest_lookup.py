@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.urls import reverse
 
 from coop.models import NoticeDelivery
@@ -16,6 +17,7 @@ from heritage.services.guest_lookup import (
     guest_lookup_request,
     lookup_token,
 )
+from tests.coop.test_redis_down import redis_down  # noqa: F401 - the fixture
 from tests.heritage.factories import gathering
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +151,16 @@ def test_a_bad_address_gets_a_form_error_in_the_visitor_s_language(client, db):
 def test_the_neutral_answer_in_french(client, db):
     response = client.post(FORM, {"email": "nobody@example.org"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert NEUTRAL_FR in response.content.decode()
+
+
+@pytest.mark.usefixtures("redis_down")
+def test_the_limit_per_client_holds_with_redis_down(client, db):
+    for number in range(LOOKUPS_PER_CLIENT):
+        assert client.post(FORM, {"email": f"guess{number}@example.org"}).status_code == 200
+    assert client.post(FORM, {"email": "one-more@example.org"}).status_code == 429
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM coop_cache_fallback WHERE cache_key LIKE %s",
+            ["%heritage:lookup:client:%"],
+        )
+        assert cursor.fetchone()[0] == 1
