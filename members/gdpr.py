@@ -195,9 +195,15 @@ def mails_sent(member: Member) -> tuple[str, Any]:
     ]
 
 
+#: The keys of audit data that hold a member number: a participation in a vote (for oneself or
+#: cast by a proxy holder), a proxy given or revoked, and the register's own entries.
+AUDIT_MEMBER_NUMBER_KEYS = ("member_number", "cast_by_holder", "giver", "holder")
+
+
 def audit_events_about(member: Member) -> Any:
     """The audit events about `member`: aimed at their entry or their login account, or naming
-    their member number (or their entry's id as `member`) in their data."""
+    their member number (`AUDIT_MEMBER_NUMBER_KEYS`) or their entry's id (`member`) in their
+    data."""
     from django.db.models import Q
 
     from coop.models import AuditEvent
@@ -206,7 +212,8 @@ def audit_events_about(member: Member) -> Any:
         data__member=member.pk
     )
     if member.number is not None:
-        about |= Q(data__member_number=member.number)
+        for key in AUDIT_MEMBER_NUMBER_KEYS:
+            about |= Q(**{f"data__{key}": member.number})
     if member.user_id is not None:
         user_model = type(member.user)
         about |= Q(target_type=user_model._meta.label_lower, target_id=str(member.user_id))

@@ -1,6 +1,7 @@
 """The personal-data export's sections about the core: the mails sent and the audit entries."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from coop.models import Notice, NoticeDelivery
 from members import gdpr
 from members.services import members_ratify
 from tests.coop.factories import StatutesFactory, UserFactory
+from tests.governance.test_gdpr import meeting  # noqa: F401 - the fixture
 from tests.members.factories import admitted, standard_register
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +155,44 @@ def test_the_audit_entries_include_the_register_s_own_events(register, claire, s
     entries = gdpr.personal_data_export(member=claire)["audit_entries"]
     assert len(entries) >= 2
     assert all(e["recorded_by"] in {"member", "cooperative", "system"} for e in entries)
+
+
+@pytest.mark.usefixtures("admin_user")
+def test_the_audit_entries_and_mails_of_a_voter_hold_no_ballot(meeting):  # noqa: F811
+    """Ana voted for herself and for Ben (tests.governance.test_gdpr): her audit entries say
+    that she took part, never a choice or a receipt."""
+    from governance.models import Ballot
+    from governance.services.ballots import receipt_digest
+
+    ana = meeting["members"][0]
+    data = gdpr.personal_data_export(member=ana)
+    actions = [e["action"] for e in data["audit_entries"]]
+    # Her own vote, and the one she cast for Ben; the proxies she gave, revoked and held.
+    assert actions.count("assembly.vote_participation") == 2
+    assert actions.count("assembly.proxy_given") == 2
+    assert "assembly.proxy_revoked" in actions
+    resolutions = list(meeting["assembly"].resolutions.values_list("pk", flat=True))
+    secrets = [
+        *meeting["receipts"],
+        *(
+            receipt_digest(code=c, resolution_id=pk)
+            for c in meeting["receipts"]
+            for pk in resolutions
+        ),
+    ]
+    text = json.dumps({"audit": data["audit_entries"], "mails": data["mails_sent"]})
+    for secret in secrets:
+        assert secret not in text
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                assert not any(word in key for word in ("choice", "receipt")), key
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        else:
+            assert value not in Ballot.Choice.values, value
+
+    walk([e["data"] for e in data["audit_entries"]])
