@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from heritage.views import admin, communities, data, items, organise, public
+from heritage.views import admin, communities, data, guest_lookup, items, organise, public
 
 app_name = "heritage"
 
@@ -25,6 +25,12 @@ urlpatterns = [
         name="registration_cancel",
     ),
     path("registrations/offer/<str:token>/", public.registration_offer, name="registration_offer"),
+    path("registrations/mine/", guest_lookup.guest_lookup, name="guest_lookup"),
+    path(
+        "registrations/mine/<str:token>/",
+        guest_lookup.guest_lookup_list,
+        name="guest_lookup_list",
+    ),
     # Communities.
     path("communities/", communities.community_list, name="communities"),
     path("communities/<slug:slug>/", communities.community_detail, name="community"),

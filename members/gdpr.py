@@ -154,3 +154,91 @@ def login_account(member: Member) -> tuple[str, Any]:
     if user is None:
         return "account", None
     return "account", account_data(user=user)
+
+
+# --- What the cooperative's core holds about the member: mails sent, audit entries ------------
+
+
+def member_recipient_keys(member: Member) -> list[str]:
+    """The outbox's keys for `member`: as a member, and through their login account."""
+    keys = [f"member:{member.pk}"]
+    if member.user_id is not None:
+        keys.append(f"user:{member.user_id}")
+    return keys
+
+
+@personal_data_section
+def mails_sent(member: Member) -> tuple[str, Any]:
+    """Every notice the outbox addressed to the member (e-mail or letter), oldest first, with
+    the text that was sent: the proof of sending is the member's data too."""
+    from coop.models import NoticeDelivery
+
+    deliveries = (
+        NoticeDelivery.objects.filter(recipient_key__in=member_recipient_keys(member))
+        .select_related("notice")
+        .order_by("created_at", "id")
+    )
+    return "mails_sent", [
+        {
+            "kind": delivery.notice.kind,
+            "subject": delivery.subject,
+            "channel": delivery.channel,
+            "to": delivery.to_email,
+            "language": delivery.language,
+            "status": delivery.status,
+            "status_label": str(delivery.get_status_display()),
+            "created_at": delivery.created_at,
+            "sent_at": delivery.sent_at,
+            "body_text": delivery.body_text,
+        }
+        for delivery in deliveries
+    ]
+
+
+#: The keys of audit data that hold a member number: a participation in a vote (for oneself or
+#: cast by a proxy holder), a proxy given or revoked, and the register's own entries.
+AUDIT_MEMBER_NUMBER_KEYS = ("member_number", "cast_by_holder", "giver", "holder")
+
+
+def audit_events_about(member: Member) -> Any:
+    """The audit events about `member`: aimed at their entry or their login account, or naming
+    their member number (`AUDIT_MEMBER_NUMBER_KEYS`) or their entry's id (`member`) in their
+    data."""
+    from django.db.models import Q
+
+    from coop.models import AuditEvent
+
+    about = Q(target_type=Member._meta.label_lower, target_id=str(member.pk)) | Q(
+        data__member=member.pk
+    )
+    if member.number is not None:
+        for key in AUDIT_MEMBER_NUMBER_KEYS:
+            about |= Q(**{f"data__{key}": member.number})
+    if member.user_id is not None:
+        user_model = type(member.user)
+        about |= Q(target_type=user_model._meta.label_lower, target_id=str(member.user_id))
+    return AuditEvent.objects.filter(about).order_by("occurred_at", "id")
+
+
+@personal_data_section
+def audit_entries(member: Member) -> tuple[str, Any]:
+    """The audit log's entries about the member, oldest first. Who recorded each is said as
+    "member", "cooperative" or "system", never which administrator (their data, not the
+    member's). The audit never holds a ballot's choice or receipt, so neither does this."""
+    entries = []
+    for event in audit_events_about(member):
+        if event.actor_id is None:
+            by = "system"
+        elif event.actor_id == member.user_id:
+            by = "member"
+        else:
+            by = "cooperative"
+        entries.append(
+            {
+                "occurred_at": event.occurred_at,
+                "action": event.action,
+                "recorded_by": by,
+                "data": event.data,
+            }
+        )
+    return "audit_entries", entries

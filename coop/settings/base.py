@@ -91,6 +91,7 @@ CACHE_FALLBACK_KEY_PREFIXES = [
     "allauth:rl:",  # allauth's rate limits and their locks
     "allauth.mfa.totp.used",  # TOTP codes already used (no replay)
     "members:apply:",  # applications per address
+    "heritage:lookup:",  # guests asking for their registrations, per address and per client
 ]
 CACHES = {
     # Redis, failing open when it cannot be reached (see coop/cache.py and the README).
