@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coop.fields import GuardedForm
 from coop.http import HtmxHttpRequest
 from heritage.models import Registration
 from heritage.services.guest_lookup import (
@@ -19,7 +20,7 @@ from heritage.services.guest_lookup import (
 from heritage.tokens import BadToken, cancel_token
 
 
-class GuestLookupForm(forms.Form):
+class GuestLookupForm(GuardedForm):
     email = forms.EmailField(
         label=_("Your e-mail address"),
         max_length=254,

@@ -3,11 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coop.fields import GuardedForm
+
 # PostgreSQL's integer: a larger number cannot be anyone's and is refused by the form.
 MAX_NUMBER = 2_147_483_647
 
 
-class ErasureConfirmForm(forms.Form):
+class ErasureConfirmForm(GuardedForm):
     confirm_number = forms.IntegerField(
         label=_("Member number, typed to confirm"),
         min_value=1,
