@@ -16,6 +16,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form refused by the CSRF check explains itself in the site's layout (not Django's bare page).
+CSRF_FAILURE_VIEW = "coop.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "coop",
