@@ -31,5 +31,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """In the site's layout and the visitor's language: the form expired or cookies are
-    blocked; go back, reload and try again. The technical reason is not shown."""
-    return render(request, "403_csrf.html", status=403)
+    blocked; go back, reload and try again. The technical reason is shown in development only."""
+    context = {"reason": reason if settings.DEBUG else ""}
+    return render(request, "403_csrf.html", context, status=403)

@@ -98,3 +98,12 @@ def test_a_form_posted_without_its_csrf_token(language):
     }[language]
     assert message in html
     assert "CSRF verification failed" not in html
+
+
+def test_the_csrf_failure_reason_is_shown_in_development_only(settings):
+    def post() -> str:
+        return _client("en", enforce_csrf_checks=True).post("/i18n/setlang/").content.decode()
+
+    assert "CSRF cookie not set" not in post()
+    settings.DEBUG = True
+    assert "<code>CSRF cookie not set.</code>" in post()
