@@ -27,6 +27,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Error pages in the site's layout and the visitor's language (coop.views.errors); 403 and 404
+# are Django's handlers rendering templates/403.html and 404.html.
+handler400 = "coop.views.errors.bad_request"
+handler500 = "coop.views.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
