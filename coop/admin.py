@@ -16,7 +16,6 @@ import allauth.mfa.admin  # noqa: F401
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -27,6 +26,7 @@ from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
 
 from coop.audit import audit_record
+from coop.fields import GuardedModelForm
 from coop.models import AuditEvent, Notice, NoticeDelivery, Statutes, User
 
 
@@ -91,7 +91,7 @@ class ReadOnlyAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return False
 
 
-class UserCreationForm(forms.ModelForm):
+class UserCreationForm(GuardedModelForm):
     """An account without a password: members sign in with a code sent by e-mail."""
 
     class Meta:

@@ -156,9 +156,15 @@ def url_fetcher() -> Any:
     return _url_fetcher_class()()
 
 
-def pdf_from_html(html: str) -> bytes:
+def pdf_from_html(html: str, *, target: Any = None) -> bytes | None:
     """The PDF of `html`, with only the project's own files reachable. Every document of the
-    project is printed here."""
+    project is printed here. With `target` (a path or a file), written there instead of
+    returned (a part of a long document, printed by a job)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=url_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=url_fetcher())
+    return document.write_pdf(target) if target is not None else document.write_pdf()
+
+
+# WeasyPrint logs each page it lays out at INFO: thousands of lines for a large register.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from coop.documents import document_context
+from coop.documents import document_context, pdf_from_html
 from coop.jobs.pdf import pdf_join_numbered
 from members.models import Member
 from members.selectors import register_at, register_at_counts, register_at_values
@@ -323,8 +323,6 @@ def register_pdf_write(
     pages numbered across the whole register. `progress(entries_done, entries)` is called
     after each part. Returns the number of pages.
     """
-    from weasyprint import HTML
-
     entries, members = register_at_counts(on=on)
     base = {
         **document_context(on=on, title=_pdf_title(on)),
@@ -341,7 +339,7 @@ def register_pdf_write(
         html = render_to_string(
             "members/pdf/register.html", {**base, "lines": lines, "show_header": not parts}
         )
-        HTML(string=html).write_pdf(part)
+        pdf_from_html(html, target=part)
         parts.append(part)
 
     done = 0

@@ -34,7 +34,8 @@ def _on(parameters: dict[str, Any]) -> dt.date:
 
 
 def _export_filename(on: dt.date, extension: str) -> str:
-    return f"{slugify(_('register of members'))}-{on.isoformat()}.{extension}"
+    name = slugify(_("register of members"))  # outside the f-string: makemessages finds it
+    return f"{name}-{on.isoformat()}.{extension}"
 
 
 def _describe_export(parameters: dict[str, Any]) -> str:
@@ -174,7 +175,7 @@ def register_import_job(job: Job, work: JobWork) -> JobOutcome:
     _problems_csv(path, problems)
     return JobOutcome(
         file=path,
-        filename=f"{slugify(_('import report'))}.csv",
+        filename=slugify(_("import report")) + ".csv",
         lines=lines[:1],
         problems=problems,
         data={"created": 0},

@@ -7,7 +7,6 @@ in Helvetica (one of the PDF's standard fonts, nothing to embed), at the place t
 documents put them (bottom right).
 """
 
-import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -19,9 +18,6 @@ from pypdf.generic import (
     IndirectObject,
     NameObject,
 )
-
-# WeasyPrint logs each page it lays out at INFO: thousands of lines for a large register.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 POINTS_PER_MM = 72 / 25.4
 RIGHT_MARGIN = 12 * POINTS_PER_MM  # the documents' right page margin

@@ -65,6 +65,6 @@ def register_import_page(request: HtmxHttpRequest) -> HttpResponse:
 def import_template(request: HtmxHttpRequest) -> HttpResponse:
     """The import template: the header and one example row, to fill in a spreadsheet."""
     response = HttpResponse(import_template_csv(), content_type="text/csv; charset=utf-8")
-    filename = f"{slugify(_('register import template'))}.csv"
+    filename = slugify(_("register import template")) + ".csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -110,7 +110,8 @@ class Command(BaseCommand):
                 current = line.resolution
                 self.stdout.write("")
                 self.stdout.write(_("Resolution %(number)s") % {"number": current})
-                self.stdout.write(f"  {'':<{width}}  {_('stored'):<{column}}  {_('recomputed')}")
+                stored, recomputed = _("stored"), _("recomputed")
+                self.stdout.write(f"  {'':<{width}}  {stored:<{column}}  {recomputed}")
             mark = "" if line.equal else "  <-- " + _("DIFFERENT")
             self.stdout.write(
                 f"  {line.label:<{width}}  {line.stored:<{column}}  {line.recomputed}{mark}"
