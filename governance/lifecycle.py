@@ -376,17 +376,25 @@ def postal_form_counts(assembly: Assembly, *, now: dt.datetime) -> bool:
     return assembly_allows(assembly, Action.CAST_DISTANCE, now=now)
 
 
-def postal_receipt_date_check(assembly: Assembly, *, received_on: dt.date, now: dt.datetime) -> None:
+def postal_receipt_date_check(
+    assembly: Assembly, *, received_on: dt.date, now: dt.datetime
+) -> None:
     """The date of receipt the bureau gives: not in the future, not before the convocation
     (the form came with the convocation's letter)."""
     today = _local(now).date()
+    # A form sent for the first convocation counts for the second of the same agenda.
+    convened_at = (
+        assembly.first_convocation.convened_at
+        if assembly.first_convocation_id
+        else assembly.convened_at
+    )
     if received_on > today:
         raise AssemblyRefused(
             _("The date of receipt, %(date)s, is in the future.")
             % {"date": date_format(received_on, "DATE_FORMAT")},
             code="received_in_future",
         )
-    if assembly.convened_at is not None and received_on < _local(assembly.convened_at).date():
+    if convened_at is not None and received_on < _local(convened_at).date():
         raise AssemblyRefused(
             _(
                 "The date of receipt, %(date)s, is before the assembly was convened on "
@@ -394,7 +402,7 @@ def postal_receipt_date_check(assembly: Assembly, *, received_on: dt.date, now: 
             )
             % {
                 "date": date_format(received_on, "DATE_FORMAT"),
-                "convened": _day(assembly.convened_at),
+                "convened": _day(convened_at),
             },
             code="received_before_convocation",
         )

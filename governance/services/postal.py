@@ -90,9 +90,7 @@ def paper_form_refusal(form: PaperForm, entry: RollEntry) -> PaperFormRefused:
 
 def _vote_refusal(assembly: Assembly, entry: RollEntry) -> PaperFormRefused | None:
     """The member already voted (online, in the meeting or through a holder): who, how, when."""
-    participation = (
-        Participation.objects.filter(roll_entry=entry).select_related("cast_by").first()
-    )
+    participation = Participation.objects.filter(roll_entry=entry).select_related("cast_by").first()
     if participation is None:
         return None
     # Participations have no time (docs/secrecy.md); the audit event of the vote has one.
@@ -182,9 +180,7 @@ def _named(assembly: Assembly, entry: RollEntry, named: RollEntry | None) -> Rol
     return holder
 
 
-def _postal_choices(
-    assembly: Assembly, choices: Mapping[int, str | None]
-) -> list[tuple[int, str]]:
+def _postal_choices(assembly: Assembly, choices: Mapping[int, str | None]) -> list[tuple[int, str]]:
     """The form's votes in agenda order; a resolution left blank is an abstention."""
     resolution_ids = list(
         Resolution.objects.filter(assembly=assembly).order_by("number").values_list("pk", flat=True)
@@ -348,9 +344,7 @@ def postal_form_record(
     """Record a postal-vote form received on `received_on` (RULES 33). `choices` maps each
     resolution's id to for/against/abstain, or to nothing when left blank (an abstention)."""
     if option not in PaperForm.Option.values:
-        raise PaperFormRefused(
-            _("Tick one of the form's three options."), code="no_option"
-        )
+        raise PaperFormRefused(_("Tick one of the form's three options."), code="no_option")
     if amendments not in PaperForm.Amendments.values:
         raise PaperFormRefused(
             _("Say what the form's box on amendments and new resolutions says."),

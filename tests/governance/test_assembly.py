@@ -208,7 +208,12 @@ def test_nothing_changes_after_convocation(register, admin_user):
         lambda: agenda_item_remove(item=item, actor=None),
         lambda: agenda_item_move(item=item, up=False, actor=None),
         lambda: resolution_add(
-            assembly=assembly, agenda_item=item, title="X", text="X", board_approves=True, actor=None
+            assembly=assembly,
+            agenda_item=item,
+            title="X",
+            text="X",
+            board_approves=True,
+            actor=None,
         ),
         lambda: resolution_remove(resolution=resolution, actor=None),
         lambda: resolution_move(resolution=resolution, up=False, actor=None),
