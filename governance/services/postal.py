@@ -104,30 +104,39 @@ def _vote_refusal(assembly: Assembly, entry: RollEntry) -> PaperFormRefused | No
         .order_by("pk")
         .first()
     )
-    values = {"member": entry.name, **(_when(event.created_at) if event else {})}
+    values = {"member": entry.name, **(_when(event.occurred_at) if event else {})}
     if participation.cast_by is not None:
         values["holder"] = participation.cast_by.name
         message = (
-            _("%(holder)s already voted for %(member)s with their proxy on %(date)s at %(time)s.")
+            _(
+                "%(holder)s already voted for %(member)s with their proxy on %(date)s at "
+                "%(time)s: the first voice recorded stands."
+            )
             if event
-            else _("%(holder)s already voted for %(member)s with their proxy.")
+            else _(
+                "%(holder)s already voted for %(member)s with their proxy: the first voice "
+                "recorded stands."
+            )
         )
     elif participation.channel == Participation.Channel.ROOM:
         message = (
-            _("%(member)s already voted in the meeting on %(date)s at %(time)s.")
+            _(
+                "%(member)s already voted in the meeting on %(date)s at %(time)s: the first "
+                "voice recorded stands."
+            )
             if event
-            else _("%(member)s already voted in the meeting.")
+            else _("%(member)s already voted in the meeting: the first voice recorded stands.")
         )
     else:
         message = (
-            _("%(member)s already voted online on %(date)s at %(time)s.")
+            _(
+                "%(member)s already voted online on %(date)s at %(time)s: the first voice "
+                "recorded stands."
+            )
             if event
-            else _("%(member)s already voted online.")
+            else _("%(member)s already voted online: the first voice recorded stands.")
         )
-    return PaperFormRefused(
-        _("%(refusal)s The first voice recorded stands.") % {"refusal": message % values},
-        code="already_voted",
-    )
+    return PaperFormRefused(message % values, code="already_voted")
 
 
 def _first_voice_check(assembly: Assembly, entry: RollEntry) -> None:
@@ -142,7 +151,7 @@ def _first_voice_check(assembly: Assembly, entry: RollEntry) -> None:
         raise PaperFormRefused(
             _(
                 "%(member)s was checked in at the meeting on %(date)s at %(time)s: they vote "
-                "there. The first voice recorded stands."
+                "there, the first voice recorded stands."
             )
             % {"member": entry.name, **_when(entry.present_at)},
             code="present",
@@ -152,7 +161,7 @@ def _first_voice_check(assembly: Assembly, entry: RollEntry) -> None:
     if proxy is not None:
         raise PaperFormRefused(
             _(
-                "%(member)s gave a proxy to %(holder)s on %(date)s at %(time)s. The first voice "
+                "%(member)s gave a proxy to %(holder)s on %(date)s at %(time)s: the first voice "
                 "recorded stands."
             )
             % {"member": entry.name, "holder": proxy.holder.name, **_when(proxy.given_at)},
