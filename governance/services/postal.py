@@ -403,9 +403,15 @@ def paper_proxy_record(
 def postal_cast_check(*, for_entry: RollEntry, voter: RollEntry) -> None:
     """Refuse an online vote for `for_entry` when a counted paper form was recorded for them,
     unless `voter` is the holder that form names. Called by the cast under its lock."""
-    form = PaperForm.objects.filter(roll_entry=for_entry, counted=True).first()
+    form = (
+        PaperForm.objects.filter(roll_entry=for_entry, counted=True).select_related("proxy").first()
+    )
     if form is None:
         return
-    if form.option == PaperForm.Option.HOLDER and voter.pk == form.holder_id:
+    if form.option == PaperForm.Option.HOLDER and (
+        voter.pk == form.holder_id or form.proxy.revoked_at is not None
+    ):
+        # The holder named votes for the member; a paper proxy revoked (RULES 14, until the
+        # vote opens) gives the member their voice back.
         return
     raise paper_form_refusal(form, for_entry)

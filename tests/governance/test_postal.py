@@ -390,3 +390,59 @@ def test_the_tally_counts_paper_votes_in_the_right_colleges_and_the_minutes_say_
         },
     )
     assert "voted by post" in sheet and "represented by the chair (blank proxy)" in sheet
+
+
+def test_a_revoked_paper_proxy_gives_the_member_their_voice_back(assembly, bureau):
+    from governance.services.proxies import proxy_revoke
+
+    entries = roll(assembly)
+    form = paper_proxy_record(
+        assembly=assembly,
+        roll_entry=entries[0],
+        received_on=timezone.localdate(in_time(assembly)),
+        holder=entries[1],
+        actor=bureau,
+        now=in_time(assembly),
+    )
+    proxy_revoke(proxy=form.proxy, actor=bureau, now=in_time(assembly))
+    outcome = ballot_cast(
+        assembly=assembly,
+        voter=entries[0],
+        choices=dict.fromkeys(assembly.resolutions.values_list("pk", flat=True), "for"),
+        actor=None,
+        now=in_time(assembly),
+    )
+    assert outcome.for_entry == entries[0]
+
+
+def test_a_second_convocation_reads_the_references_printed_for_the_first(bureau):
+    from governance.references import roll_reference
+
+    members = _members()
+    first = convened_assembly(members=members, resolutions=2, positions=POSITIONS)
+    Assembly.objects.filter(pk=first.pk).update(status=Assembly.Status.QUORUM_NOT_REACHED)
+    second = convened_assembly(
+        members=members,
+        resolutions=2,
+        positions=POSITIONS,
+        convocation=Assembly.ConvocationNumber.SECOND,
+        first_convocation=first,
+    )
+    old = RollEntry.objects.filter(assembly=first).order_by("member_number").first()
+    found = roll_entry_find(assembly=second, text=roll_reference(old))
+    assert (found.assembly_id, found.member_id) == (second.pk, old.member_id)
+    # Received for the first convocation, before the second was convened: it counts.
+    Assembly.objects.filter(pk=first.pk).update(
+        convened_at=second.convened_at - dt.timedelta(days=20)
+    )
+    second = Assembly.objects.select_related("first_convocation").get(pk=second.pk)
+    form = postal_form_record(
+        assembly=second,
+        roll_entry=found,
+        received_on=timezone.localdate(second.convened_at) - dt.timedelta(days=10),
+        option=PaperForm.Option.CHAIR,
+        amendments=PaperForm.Amendments.CHAIR,
+        actor=bureau,
+        now=in_time(second),
+    )
+    assert form.counted
