@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coop.errors import DomainError
 from governance.models import PaperForm, Participation, RollEntry, UrnBallot
@@ -38,6 +38,7 @@ def test_a_postal_form_and_an_online_vote_of_the_same_member_at_once_count_once(
         entry, kind = job
         try:
             barriers[entry.pk].wait(timeout=60)
+            translation.activate("en")  # a thread starts in the site's default language
             if kind == "online":
                 ballot_cast(assembly=assembly, voter=entry, choices=choices, actor=None, now=now)
             elif entry.member_number % 2:  # half postal votes, half blank proxies
@@ -63,6 +64,7 @@ def test_a_postal_form_and_an_online_vote_of_the_same_member_at_once_count_once(
         except DomainError as exc:
             return entry.pk, kind, "refused", str(exc)
         finally:
+            translation.deactivate()
             connection.close()
 
     with ThreadPoolExecutor(max_workers=8) as pool:
