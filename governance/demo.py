@@ -59,7 +59,12 @@ def _assembly(*, title: str, kind: str, starts_at: dt.datetime, agenda: list, ac
         item = agenda_item_add(assembly=assembly, title=item_title, actor=actor)
         for resolution_title, text in resolutions:
             resolution_add(
-                assembly=assembly, agenda_item=item, title=resolution_title, text=text, actor=actor
+                assembly=assembly,
+                agenda_item=item,
+                title=resolution_title,
+                text=text,
+                board_approves=True,
+                actor=actor,
             )
     return assembly
 

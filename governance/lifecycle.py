@@ -64,6 +64,7 @@ class Action(StrEnum):
     REMOVE_DOCUMENT = "remove_document"  # only before convocation: after it, members have it
     ASK_QUESTION = "ask_question"  # a member's written question, until its deadline (RULES 35)
     ANSWER_QUESTION = "answer_question"  # the board's answer, until the minutes are published
+    RECORD_POSTAL_FORM = "record_postal_form"  # the bureau records a paper form (RULES 33)
 
 
 class AssemblyRefused(DomainError):
@@ -168,6 +169,10 @@ def _status_refusal(assembly: Assembly, action: Action) -> AssemblyRefused:
         ),
         Action.ASK_QUESTION: _("Written questions are sent before the meeting."),
         Action.ANSWER_QUESTION: _("The board answers the written questions of a held assembly."),
+        Action.RECORD_POSTAL_FORM: _(
+            "Postal forms and paper proxies are recorded from the convocation until the vote "
+            "closes."
+        ),
     }
     return AssemblyRefused(
         _("%(reason)s (This assembly is %(status)s.)")
@@ -202,6 +207,8 @@ ALLOWED_STATES: dict[Action, tuple[str, ...]] = {
         Status.VOTING_CLOSED,
         Status.PUBLISHED,
     ),
+    # Until the vote closes; a form recorded once distance voting is over is kept as late.
+    Action.RECORD_POSTAL_FORM: (Status.CONVENED, Status.VOTING_OPEN),
 }
 
 
@@ -358,4 +365,44 @@ def second_convocation_date_check(*, first: Assembly, starts_at: dt.datetime) ->
             )
             % {"date": _day(first.starts_at)},
             code="second_before_first",
+        )
+
+
+def postal_form_counts(assembly: Assembly, *, now: dt.datetime) -> bool:
+    """RULES 33: a paper form counts when it is recorded while distance votes are accepted
+    (until the distance-vote deadline; until the chair closes an online-only vote). The bureau
+    records forms as they arrive: one recorded later was received too late and is kept as
+    late, counting for nothing."""
+    return assembly_allows(assembly, Action.CAST_DISTANCE, now=now)
+
+
+def postal_receipt_date_check(
+    assembly: Assembly, *, received_on: dt.date, now: dt.datetime
+) -> None:
+    """The date of receipt the bureau gives: not in the future, not before the convocation
+    (the form came with the convocation's letter)."""
+    today = _local(now).date()
+    # A form sent for the first convocation counts for the second of the same agenda.
+    convened_at = (
+        assembly.first_convocation.convened_at
+        if assembly.first_convocation_id
+        else assembly.convened_at
+    )
+    if received_on > today:
+        raise AssemblyRefused(
+            _("The date of receipt, %(date)s, is in the future.")
+            % {"date": date_format(received_on, "DATE_FORMAT")},
+            code="received_in_future",
+        )
+    if convened_at is not None and received_on < _local(convened_at).date():
+        raise AssemblyRefused(
+            _(
+                "The date of receipt, %(date)s, is before the assembly was convened on "
+                "%(convened)s: the form came with the convocation."
+            )
+            % {
+                "date": date_format(received_on, "DATE_FORMAT"),
+                "convened": _day(convened_at),
+            },
+            code="received_before_convocation",
         )

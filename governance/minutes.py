@@ -13,6 +13,7 @@ from coop.models import NoticeDelivery
 from governance.models import Assembly, BureauSeat, Minutes
 from governance.selectors.documents import assembly_documents, assembly_questions
 from governance.selectors.figures import meeting_opening
+from governance.selectors.postal import paper_summary
 from governance.selectors.room_counts import room_count_corrections
 from governance.selectors.voting import results_of
 
@@ -45,6 +46,8 @@ def minutes_context(*, assembly: Assembly) -> dict[str, Any]:
         agenda=assembly.agenda_items.order_by("position"),
         bureau=BureauSeat.objects.filter(assembly=assembly).order_by("role", "recorded_at"),
         opening=meeting_opening(assembly=assembly),
+        # Postal votes and blank proxies, shown as such (RULES 17, 33, 34).
+        paper=paper_summary(assembly=assembly),
         # The documents put before the assembly and the written questions with the board's
         # answers (RULES 17, 35).
         documents=list(assembly_documents(assembly=assembly)),

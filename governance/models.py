@@ -225,6 +225,15 @@ class Resolution(models.Model):
         choices=Assembly.Kind.choices,
         help_text=_("The majority of the statutes for this kind of assembly."),
     )
+    # RULES 34: a blank proxy votes for what the board approves and against the rest. Chosen
+    # for every resolution written since the paper path; NULL for older rows (the board's
+    # position was never asked, so a blank proxy counts it among "the others").
+    board_approves = models.BooleanField(
+        _("approved by the board"),
+        null=True,
+        blank=True,
+        help_text=_("Whether the board recommends adopting this resolution."),
+    )
 
     class Meta:
         verbose_name = _("resolution")
@@ -781,3 +790,7 @@ class WrittenQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roll_entry}: {self.text[:60]}"
+
+
+# The paper path (RULES 33, 34): postal forms and paper proxies, in a module of their own.
+from governance.postal_models import PaperForm  # noqa: E402, F401

@@ -146,6 +146,26 @@ class ResolutionForm(GuardedForm):
     majority_kind = forms.ChoiceField(
         label=_("Majority required"), choices=(), widget=forms.RadioSelect
     )
+    # RULES 34: a blank proxy votes for what the board approves, against the rest.
+    board_approves = forms.TypedChoiceField(
+        label=_("The board's position"),
+        choices=[
+            ("approve", _("The board recommends adopting it")),
+            ("reject", _("The board does not recommend adopting it")),
+        ],
+        coerce=lambda value: value == "approve",
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Shown on the agenda and the ballot. A blank proxy (a signed form that names no "
+            "holder) votes for the resolutions the board recommends and against the others."
+        ),
+        error_messages={"required": _("Say whether the board recommends this resolution.")},
+    )
+
+    @staticmethod
+    def position_initial(board_approves: bool | None) -> str | None:
+        """The field's value for a stored position (None: never stated)."""
+        return {True: "approve", False: "reject"}.get(board_approves)  # type: ignore[arg-type]
 
     def __init__(
         self, *args: Any, assembly: Assembly, majorities: dict[str, str], **kwargs: Any

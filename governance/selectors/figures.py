@@ -9,6 +9,10 @@ that applies:
    a proxy whose holder neither came nor voted represents nobody;
 3. voted at distance: took part in at least one vote with the distance channel.
 
+A blank proxy recorded on paper (RULES 34) makes its giver represented (by the chair); a
+postal vote is a vote at distance. Both are also counted apart (`blank_proxies`, `postal`), so
+the attendance sheet and the minutes show them as such.
+
 The total counted is the sum of the three. The quorum is a share of the roll (the frozen
 statutes' fraction for the assembly's kind and convocation), exact, rounded up to whole
 members: 1/5 of 101 members is 20.2, so 21 members are needed.
@@ -24,7 +28,15 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from coop.statutes.rules import fraction_text, quorum_required
-from governance.models import Assembly, BureauSeat, Participation, Proxy, Resolution, RollEntry
+from governance.models import (
+    Assembly,
+    BureauSeat,
+    PaperForm,
+    Participation,
+    Proxy,
+    Resolution,
+    RollEntry,
+)
 
 
 def quorum_members(*, fraction: Fraction, roll_size: int) -> int:
@@ -44,6 +56,8 @@ class AssemblyFigures:
     quorum_fraction: Fraction
     quorum_required: int
     proxies_active: int
+    postal: int = 0  # of `distance`: votes recorded from postal forms
+    blank_proxies: int = 0  # of `represented`: blank paper proxies, voted by the chair
 
     @property
     def total(self) -> int:
@@ -81,14 +95,21 @@ def _counted_roll(assembly: Assembly) -> QuerySet[RollEntry]:
             roll_entry=OuterRef("holder"), channel=Participation.Channel.DISTANCE
         )
     )
+    blank_proxy = PaperForm.objects.filter(
+        roll_entry=OuterRef("pk"), counted=True, option=PaperForm.Option.CHAIR
+    )
     return RollEntry.objects.filter(assembly=assembly).annotate(
         is_represented=Exists(
             Proxy.objects.filter(giver=OuterRef("pk"), revoked_at__isnull=True).filter(
                 holder_took_part
             )
-        ),
+        )
+        | Exists(blank_proxy),
         is_distance=_distance(OuterRef("pk")),
         has_given_proxy=Exists(Proxy.objects.filter(giver=OuterRef("pk"), revoked_at__isnull=True)),
+        paper_option=Subquery(
+            PaperForm.objects.filter(roll_entry=OuterRef("pk"), counted=True).values("option")[:1]
+        ),
     )
 
 
@@ -105,6 +126,10 @@ WITH roll AS (
     FROM {Participation._meta.db_table} AS participation
     JOIN {Resolution._meta.db_table} AS resolution ON resolution.id = participation.resolution_id
     WHERE resolution.assembly_id = %(assembly)s AND participation.channel = %(distance)s
+), paper AS (
+    SELECT roll_entry_id AS id, option
+    FROM {PaperForm._meta.db_table}
+    WHERE assembly_id = %(assembly)s AND counted
 ), proxies AS (
     SELECT giver_id, holder_id
     FROM {Proxy._meta.db_table}
@@ -115,6 +140,8 @@ WITH roll AS (
     JOIN roll AS holder ON holder.id = proxies.holder_id
     LEFT JOIN distance AS holder_distance ON holder_distance.id = proxies.holder_id
     WHERE holder.present OR holder_distance.id IS NOT NULL
+    UNION
+    SELECT id FROM paper WHERE option = %(chair)s
 )
 SELECT
     count(*),
@@ -123,10 +150,16 @@ SELECT
     count(*) FILTER (
         WHERE NOT roll.present AND represented.id IS NULL AND distance.id IS NOT NULL
     ),
-    (SELECT count(*) FROM proxies)
+    (SELECT count(*) FROM proxies),
+    count(*) FILTER (
+        WHERE NOT roll.present AND represented.id IS NULL AND distance.id IS NOT NULL
+          AND paper.option = %(vote)s
+    ),
+    count(*) FILTER (WHERE NOT roll.present AND paper.option = %(chair)s)
 FROM roll
 LEFT JOIN represented ON represented.id = roll.id
 LEFT JOIN distance ON distance.id = roll.id
+LEFT JOIN paper ON paper.id = roll.id
 """  # noqa: S608 - table names from the models, values as parameters
 
 
@@ -138,10 +171,19 @@ def assembly_figures(*, assembly: Assembly) -> AssemblyFigures:
     with connection.cursor() as cursor:
         cursor.execute(
             _FIGURES_SQL,
-            {"assembly": assembly.pk, "distance": Participation.Channel.DISTANCE.value},
+            {
+                "assembly": assembly.pk,
+                "distance": Participation.Channel.DISTANCE.value,
+                "chair": PaperForm.Option.CHAIR.value,
+                "vote": PaperForm.Option.VOTE.value,
+            },
         )
-        roll_size, present, represented, distance, proxies_active = cursor.fetchone()
+        (roll_size, present, represented, distance, proxies_active, postal, blank_proxies) = (
+            cursor.fetchone()
+        )
     counts = {
+        "postal": postal,
+        "blank_proxies": blank_proxies,
         "roll_size": roll_size,
         "present": present,
         "represented": represented,
@@ -237,7 +279,7 @@ def live_figures(*, assembly_pk: int) -> LiveFigures | None:
 @dataclass(frozen=True)
 class AttendanceLine:
     entry: RollEntry
-    how: str  # "present", "represented" or "distance"
+    how: str  # "present", "represented", "chair" (blank proxy), "distance" or "postal"
     holder: RollEntry | None = None  # for "represented"
     principals: tuple[RollEntry, ...] = ()  # for a holder: the members they represent
 
@@ -272,10 +314,14 @@ def assembly_attendance(*, assembly: Assembly) -> Attendance:
     for entry in entries:
         if entry.present_at is not None:
             lines.append(AttendanceLine(entry=entry, how="present"))
+        elif entry.is_represented and entry.pk not in holder_of:
+            lines.append(AttendanceLine(entry=entry, how="chair"))
         elif entry.is_represented:
             holder = by_pk.get(holder_of[entry.pk].pk, holder_of[entry.pk])
             lines.append(AttendanceLine(entry=entry, how="represented", holder=holder))
             principals.setdefault(holder.pk, (holder, []))[1].append(entry)
+        elif entry.paper_option == PaperForm.Option.VOTE:
+            lines.append(AttendanceLine(entry=entry, how="postal"))
         else:
             lines.append(AttendanceLine(entry=entry, how="distance"))
     holders = [

@@ -249,6 +249,14 @@ def _check_resolution(assembly: Assembly, item: AgendaItem, majority_kind: str) 
         raise DomainError(_("Unknown majority."), code="bad_majority")
 
 
+def _check_position(board_approves: object) -> None:
+    """RULES 34: every resolution says whether the board approves it."""
+    if not isinstance(board_approves, bool):
+        raise DomainError(
+            _("Say whether the board recommends this resolution."), code="no_board_position"
+        )
+
+
 @transaction.atomic
 def resolution_add(
     *,
@@ -256,6 +264,7 @@ def resolution_add(
     agenda_item: AgendaItem,
     title: str,
     text: str,
+    board_approves: bool,
     majority_kind: str | None = None,
     actor: Any,
 ) -> Resolution:
@@ -266,6 +275,7 @@ def resolution_add(
     _check_resolution(assembly, agenda_item, majority_kind)
     if not text.strip():
         raise DomainError(_("A resolution needs its full text."), code="no_text")
+    _check_position(board_approves)
     last = Resolution.objects.filter(assembly=assembly).aggregate(m=Max("number"))["m"] or 0
     resolution = Resolution.objects.create(
         assembly=assembly,
@@ -274,6 +284,7 @@ def resolution_add(
         title=title.strip(),
         text=text.strip(),
         majority_kind=majority_kind,
+        board_approves=board_approves,
     )
     _renumber(assembly)
     resolution.refresh_from_db(fields=["number"])
@@ -281,7 +292,12 @@ def resolution_add(
         actor=actor,
         action="assembly.resolution_added",
         target=assembly,
-        data={"resolution": resolution.pk, "number": resolution.number, "title": resolution.title},
+        data={
+            "resolution": resolution.pk,
+            "number": resolution.number,
+            "title": resolution.title,
+            "board_approves": board_approves,
+        },
     )
     return resolution
 
@@ -294,6 +310,7 @@ def resolution_update(
     title: str,
     text: str,
     majority_kind: str,
+    board_approves: bool,
     actor: Any,
 ) -> Resolution:
     assembly = _locked(resolution.assembly)
@@ -305,12 +322,17 @@ def resolution_update(
         "title": resolution.title,
         "text": resolution.text,
         "majority": resolution.majority_kind,
+        "board_approves": resolution.board_approves,
     }
+    _check_position(board_approves)
     moved = resolution.agenda_item_id != agenda_item.pk
     resolution.agenda_item = agenda_item
     resolution.title, resolution.text = title.strip(), text.strip()
     resolution.majority_kind = majority_kind
-    resolution.save(update_fields=["agenda_item", "title", "text", "majority_kind"])
+    resolution.board_approves = board_approves
+    resolution.save(
+        update_fields=["agenda_item", "title", "text", "majority_kind", "board_approves"]
+    )
     if moved:
         _renumber(assembly)
     audit_record(

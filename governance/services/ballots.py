@@ -42,6 +42,7 @@ from governance.models import (
     RollEntry,
     UrnBallot,
 )
+from governance.services import postal
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or copied by hand
 RECEIPT_LENGTH = 20  # 100 bits
@@ -257,6 +258,9 @@ def ballot_cast(
     for_self = principal is None or principal.pk == voter.pk
     if not for_self and principal.assembly_id != assembly.pk:
         raise DomainError(_("This member is not on the roll of this assembly."), code="not_on_roll")
+    # The paper path (RULES 33): a postal form or paper proxy recorded first is the member's
+    # voice; recording it holds the assembly FOR UPDATE, so this read sees it.
+    postal.postal_cast_check(for_entry=voter if for_self else principal, voter=voter)
     with connection.cursor() as cursor:
         cursor.execute(
             _CAST_CHECKS,

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from coop.audit import audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_require
-from governance.models import Assembly, BureauSeat, Proxy, RollEntry
+from governance.models import Assembly, BureauSeat, PaperForm, Proxy, RollEntry
 from governance.selectors.figures import AssemblyFigures, assembly_figures, figures_changed
+from governance.services.postal import paper_form_refusal
 from governance.services.proxies import assembly_lock
 from governance.services.urn import urn_seal
 
@@ -68,6 +69,10 @@ def roll_entry_check_in(
             % {"name": entry.name, "holder": proxy.holder.name},
             code="gave_proxy",
         )
+    # The paper path (RULES 33): a counted postal vote or blank proxy was the member's voice.
+    paper = PaperForm.objects.filter(roll_entry=entry, counted=True, proxy__isnull=True).first()
+    if paper is not None:
+        raise paper_form_refusal(paper, entry)
     entry.present_at = now
     entry.checked_in_by = actor if getattr(actor, "is_authenticated", False) else None
     entry.save(update_fields=["present_at", "checked_in_by"])

@@ -376,6 +376,7 @@ def manage_resolution_edit(request: HtmxHttpRequest, pk: int, resolution_pk: int
                 "title": resolution.title,
                 "text": resolution.text,
                 "majority_kind": resolution.majority_kind,
+                "board_approves": ResolutionForm.position_initial(resolution.board_approves),
             },
             assembly=assembly,
             majorities=majorities,

@@ -85,9 +85,11 @@ def test_prepare_and_convene_with_a_refusal_for_a_short_notice(
     form.get_by_label(label(ResolutionForm, "text")).fill(
         "L'assemblée générale approuve les comptes de l'exercice."
     )
+    form.get_by_label(fr("The board recommends adopting it")).check()
     click_and_load(page, page.get_by_role("button", name=fr("Add the resolution")))
     assert_accessible(page)
     assert Resolution.objects.get().majority_kind == "ordinary"
+    assert Resolution.objects.get().board_approves is True
     expect(page.get_by_role("main")).to_contain_text("Approbation des comptes")
 
     # Convening is refused: the page says until when the convocation could have been sent.

@@ -62,8 +62,11 @@ def draft_assembly(
     kind: str = Assembly.Kind.ORDINARY,
     starts_at: dt.datetime | None = None,
     resolutions: int = 2,
+    positions: tuple[bool | None, ...] = (),
     **fields,
 ) -> Assembly:
+    """`positions`: the board's position on resolutions 1, 2, … (RULES 34); not stated for
+    the others, as on rows written before the paper path."""
     starts_at = starts_at or meeting_time()
     assembly = Assembly.objects.create(
         title=fields.pop("title", "Assemblée générale ordinaire"),
@@ -89,6 +92,7 @@ def draft_assembly(
             title=f"Résolution {number}",
             text=f"L'assemblée générale approuve le point {number}.",
             majority_kind=kind,
+            board_approves=positions[number - 1] if number <= len(positions) else None,
         )
     return assembly
 

@@ -132,6 +132,7 @@ def test_writing_the_agenda_through_the_pages(admin_client, register):
             "title": "Quitus",
             "text": "L'assemblée donne quitus au conseil.",
             "majority_kind": "ordinary",
+            "board_approves": "approve",
         },
     )
     assert response.status_code == 302
@@ -141,12 +142,15 @@ def test_writing_the_agenda_through_the_pages(admin_client, register):
     assert detail.index("Rapport moral") < detail.index(item.title.split("'")[0])
     assert "Resolution 1: Quitus" in detail
     assert "Majority required: simple majority (more than 1/2 of the votes expressed)." in detail
+    assert "The board recommends adopting this resolution." in detail
     # A resolution without its text is refused, with the field's message.
     response = admin_client.post(
         url("manage_resolution_add", assembly.pk),
         {"agenda_item": report.pk, "title": "Vide", "text": "", "majority_kind": "ordinary"},
     )
     assert response.status_code == 200 and "This field is required." in text(response)
+    # ... and so is one without the board's position (RULES 34).
+    assert "Say whether the board recommends this resolution." in text(response)
     assert not Resolution.objects.filter(title="Vide").exists()
 
 

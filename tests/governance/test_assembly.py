@@ -108,9 +108,15 @@ def test_agenda_items_and_resolutions_are_numbered_in_the_agenda_order(register)
     report = agenda_item_add(assembly=assembly, title="Rapport moral", actor=None)
     first = AgendaItem.objects.get(assembly=assembly, position=1)
     added = resolution_add(
-        assembly=assembly, agenda_item=report, title="Quitus", text="L'AG donne quitus.", actor=None
+        assembly=assembly,
+        agenda_item=report,
+        title="Quitus",
+        text="L'AG donne quitus.",
+        board_approves=True,
+        actor=None,
     )
     assert (report.position, added.number) == (2, 3)
+    assert added.board_approves is True
     assert added.majority_kind == Assembly.Kind.ORDINARY
 
     agenda_item_move(item=report, up=True, actor=None)
@@ -142,13 +148,31 @@ def test_a_resolution_needs_its_text_and_an_item_of_the_same_assembly(register):
     other = draft_assembly()
     item = AgendaItem.objects.get(assembly=assembly)
     with pytest.raises(DomainError, match="needs its full text"):
-        resolution_add(assembly=assembly, agenda_item=item, title="T", text=" ", actor=None)
+        resolution_add(
+            assembly=assembly,
+            agenda_item=item,
+            title="T",
+            text=" ",
+            board_approves=True,
+            actor=None,
+        )
     with pytest.raises(DomainError, match="belongs to another assembly"):
         resolution_add(
             assembly=other,
             agenda_item=item,
             title="T",
             text="Texte",
+            board_approves=True,
+            actor=None,
+        )
+    # RULES 34: the board's position is a required choice.
+    with pytest.raises(DomainError, match="whether the board recommends"):
+        resolution_add(
+            assembly=assembly,
+            agenda_item=item,
+            title="T",
+            text="Texte",
+            board_approves=None,
             actor=None,
         )
     resolution = Resolution.objects.filter(assembly=assembly).first()
@@ -158,9 +182,11 @@ def test_a_resolution_needs_its_text_and_an_item_of_the_same_assembly(register):
         title="Modifiée",
         text="Nouveau texte",
         majority_kind=Assembly.Kind.EXTRAORDINARY,
+        board_approves=False,
         actor=None,
     )
     assert (updated.title, updated.majority_kind) == ("Modifiée", "extraordinary")
+    assert updated.board_approves is False
 
 
 def test_nothing_changes_after_convocation(register, admin_user):
@@ -182,7 +208,12 @@ def test_nothing_changes_after_convocation(register, admin_user):
         lambda: agenda_item_remove(item=item, actor=None),
         lambda: agenda_item_move(item=item, up=False, actor=None),
         lambda: resolution_add(
-            assembly=assembly, agenda_item=item, title="X", text="X", actor=None
+            assembly=assembly,
+            agenda_item=item,
+            title="X",
+            text="X",
+            board_approves=True,
+            actor=None,
         ),
         lambda: resolution_remove(resolution=resolution, actor=None),
         lambda: resolution_move(resolution=resolution, up=False, actor=None),
