@@ -2,8 +2,12 @@
 principal told when their holder cast their vote (never how); each once, e-mail or letter."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
 
 from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery
@@ -198,3 +202,23 @@ def test_a_retry_sends_nothing_twice_and_a_principal_without_e_mail_gets_a_lette
     ]
     assert Notice.objects.filter(kind=HOLDER_VOTED_NOTICE).count() == 2
     assert rows[1].body_text.startswith(carl.member.display_name)
+
+
+def test_the_administrators_print_the_letters_of_a_proxy_notice(roll, admin_client):
+    assembly, (ada, bob, *_rest) = roll
+    Member.objects.filter(pk=bob.member.pk).update(email="", address="3 rue des Lilas")
+    proxy_give(assembly=assembly, giver=ada, holder=bob, actor=None)
+    notice = Notice.objects.get(kind=PROXY_NOTICE)
+
+    page = admin_client.get(reverse("coop:outbox_notice", args=[notice.pk])).content.decode()
+    pdf_url = reverse("coop:outbox_letters_pdf", args=[notice.pk])
+    assert pdf_url in page
+    response = admin_client.get(pdf_url)
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "3 rue des Lilas" in text
+    assert "vous a donné sa procuration" in text
+
+    NoticeDelivery.objects.filter(notice=notice).update(status="sent", sent_at=timezone.now())
+    response = admin_client.get(pdf_url, follow=True)
+    assert "No letter of this notice is waiting to be posted." in response.content.decode()
