@@ -100,12 +100,11 @@ def test_the_administrator_home_page(screen, transactional_db) -> None:
     sign_in_as_administrator(page, administrator.email, activate_totp(administrator))
 
     part = page.get_by_role("region", name=fr("Administration"))
-    applications = part.get_by_role("link", name="2 " + fr("applications to decide"))
+    applications = part.get_by_role("link", name="2 candidatures à examiner")
     expect(applications).to_be_visible()
     expect(part).to_contain_text("« AG 2027 » est convoquée : la réunion a lieu le")
-    expect(
-        part.get_by_role("link", name="3 " + fr("admissions to have ratified by the next assembly"))
-    ).to_be_visible()
+    ratify = "3 admissions à faire ratifier par la prochaine assemblée"
+    expect(part.get_by_role("link", name=ratify)).to_be_visible()
     assert_fits(page, width)
 
     click_and_load(page, applications)
