@@ -7,7 +7,10 @@ class CapitalConfig(AppConfig):
     verbose_name = _("Share capital")
 
     def ready(self) -> None:
-        from capital import gdpr  # noqa: F401 - registers the personal-data section (RULES 5)
+        from capital import (
+            gdpr,  # noqa: F401 - registers the personal-data section (RULES 5)
+            home,  # noqa: F401 - registers its home-page sections
+        )
         from capital.services.repayments import repayment_request_for_exit
         from capital.views.admin import admission_next_step
         from members.services.lifecycle import exit_hooks

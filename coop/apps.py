@@ -10,6 +10,7 @@ class CoopConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from coop import home_sections  # noqa: F401 - registers the core's home-page sections
         from coop.middleware import start_idle_clock
         from coop.roles import sync_role_groups
         from coop.uploads import configure_pillow

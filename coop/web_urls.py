@@ -13,6 +13,7 @@ urlpatterns = [
     path("notices/", outbox.outbox_index, name="outbox"),
     path("notices/<int:pk>/", outbox.outbox_notice, name="outbox_notice"),
     path("notices/<int:pk>/proof.csv", outbox.outbox_notice_csv, name="outbox_notice_csv"),
+    path("notices/<int:pk>/letters.pdf", outbox.outbox_letters_pdf, name="outbox_letters_pdf"),
     path(
         "notices/<int:pk>/letters-posted/",
         outbox.outbox_letters_posted,

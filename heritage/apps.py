@@ -9,4 +9,7 @@ class HeritageConfig(AppConfig):
     def ready(self) -> None:
         # The member's heritage activity in their personal-data export (RULES 5); registering
         # is idempotent.
-        from heritage import gdpr  # noqa: F401
+        from heritage import (
+            gdpr,  # noqa: F401
+            home,  # noqa: F401 - registers its home-page sections
+        )

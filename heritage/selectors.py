@@ -12,6 +12,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -233,3 +234,68 @@ def gathering_counts(*, gathering: Gathering) -> dict[str, int]:
 def walk_stops(*, walk: Walk) -> QuerySet[WalkStop]:
     """The stops of a walk in order, with their items."""
     return walk.stops.select_related("item").order_by("position")
+
+
+# --- The home page ----------------------------------------------------------------------------
+
+HOME_GATHERINGS = 5
+
+
+def gatherings_of_my_communities(*, user: Any, limit: int = HOME_GATHERINGS) -> list[Gathering]:
+    """The next published gatherings of the communities a person belongs to, each with
+    `my_status` (their active registration's status, or None). One query."""
+    mine = Registration.objects.filter(
+        gathering=OuterRef("pk"), user=user, status__in=Registration.ACTIVE
+    ).order_by("-id")
+    gatherings = (
+        Gathering.objects.filter(
+            community__memberships__user=user,
+            status=Gathering.Status.PUBLISHED,
+            ends_at__gte=timezone.now(),
+        )
+        .select_related("community")
+        .annotate(my_status=Subquery(mine.values("status")[:1]))
+        .order_by("starts_at", "id")
+        .distinct()
+    )
+    return list(gatherings[:limit])
+
+
+def seats_offered_to(*, user: Any) -> list[Registration]:
+    """Seats offered to the person from a waiting list, still to confirm (one query)."""
+    return list(
+        Registration.objects.filter(
+            user=user,
+            status=Registration.Status.OFFERED,
+            gathering__status=Gathering.Status.PUBLISHED,
+            gathering__starts_at__gte=timezone.now(),
+        )
+        .select_related("gathering")
+        .order_by("offer_expires_at", "id")
+    )
+
+
+def gatherings_to_run(*, user: Any, limit: int = 10) -> list[Gathering]:
+    """The next gatherings of the communities a person organises (drafts included), each
+    with `waiting` and `offered` counts. One query."""
+    return list(
+        Gathering.objects.filter(
+            community__organisers=user,
+            status__in=(Gathering.Status.DRAFT, Gathering.Status.PUBLISHED),
+            ends_at__gte=timezone.now(),
+        )
+        .select_related("community")
+        .annotate(
+            waiting=Count(
+                "registrations",
+                filter=Q(registrations__status=Registration.Status.WAITING),
+                distinct=True,
+            ),
+            offered=Count(
+                "registrations",
+                filter=Q(registrations__status=Registration.Status.OFFERED),
+                distinct=True,
+            ),
+        )
+        .order_by("starts_at", "id")[:limit]
+    )

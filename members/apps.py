@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Member register")
+
+    def ready(self) -> None:
+        from members import home  # noqa: F401 - registers its home-page sections

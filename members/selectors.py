@@ -165,3 +165,14 @@ def categories_with_counts() -> QuerySet[Category]:
     """The categories in their order, with their usual college, `current_members` and
     `entries` (one query)."""
     return _counted(Category.objects.select_related("default_college").order_by("position", "name"))
+
+
+def register_waiting_counts() -> dict[str, int]:
+    """What waits for the board in the register: applications to decide and admissions to
+    have ratified by the next assembly (one query)."""
+    from django.db.models import Count, Q
+
+    return Member.objects.aggregate(
+        applications=Count("pk", filter=Q(status=Member.Status.APPLICANT)),
+        to_ratify=Count("pk", filter=Q(status=Member.Status.ADMITTED)),
+    )

@@ -56,3 +56,22 @@ def notice_letters_waiting(*, notice: Notice) -> int:
         channel=NoticeDelivery.Channel.LETTER,
         status=NoticeDelivery.Status.PENDING,
     ).count()
+
+
+def deliveries_needing_action() -> dict[str, dict[int, int]]:
+    """For the administrators' home page, per notice: letters waiting to be posted and copies
+    that failed or were interrupted (one query): {"letters": {notice id: n}, "failed": {...}}."""
+    rows = (
+        NoticeDelivery.objects.filter(
+            Q(channel=NoticeDelivery.Channel.LETTER, status=NoticeDelivery.Status.PENDING)
+            | Q(status__in=(NoticeDelivery.Status.FAILED, NoticeDelivery.Status.INTERRUPTED))
+        )
+        .values("notice_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found: dict[str, dict[int, int]] = {"letters": {}, "failed": {}}
+    for row in rows:
+        key = "letters" if row["status"] == NoticeDelivery.Status.PENDING else "failed"
+        found[key][row["notice_id"]] = found[key].get(row["notice_id"], 0) + row["n"]
+    return found

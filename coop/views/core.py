@@ -15,12 +15,28 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from coop.home import home_parts
+from coop.statutes import StatutesNotInForce, statutes_in_force
+
 logger = logging.getLogger(__name__)
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "coop/home.html")
+    """The first page after signing in: a part for each of the person's roles (coop.home);
+    someone with no role yet sees where to start. Visitors see what the portal is."""
+    context: dict[str, object] = {}
+    if request.user.is_authenticated:
+        context["parts"] = home_parts(request)
+        context["cooperative"] = _cooperative_name()
+    return render(request, "coop/home.html", context)
+
+
+def _cooperative_name() -> str:
+    try:
+        return statutes_in_force().name
+    except StatutesNotInForce:
+        return settings.COOP_SITE_NAME
 
 
 # Seconds a probe waits for Redis or the broker before reporting it failed.

@@ -30,6 +30,7 @@ from coop.outbox import (
     notice_resent_count,
     notice_status_counts,
 )
+from coop.outbox.letter_pdf import notice_letters_pdf
 from coop.roles import Role, role_required
 
 PAGE_SIZE = 50
@@ -203,3 +204,19 @@ def outbox_letters_posted(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"count": posted},
             )
     return redirect("coop:outbox_notice", pk=notice.pk)
+
+
+@require_GET
+@role_required(Role.ADMINISTRATOR)
+def outbox_letters_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The PDF of a notice's letters waiting to be posted, to print them."""
+    notice = get_object_or_404(Notice, pk=pk)
+    try:
+        pdf = notice_letters_pdf(notice=notice)
+    except DomainError as refused:
+        messages.error(request, str(refused))
+        return redirect("coop:outbox_notice", pk=notice.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = gettext("letters-%(notice)s.pdf") % {"notice": notice.pk}
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -43,6 +43,7 @@ from governance.models import (
     UrnBallot,
 )
 from governance.services import postal
+from governance.services.proxy_notices import holder_voted_notify_on_commit  # proxy notice
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or copied by hand
 RECEIPT_LENGTH = 20  # 100 bits
@@ -328,6 +329,8 @@ def ballot_cast(
             "resolutions": len(ordered),
         },
     )
+    # PROXY NOTICE (one line, to move into the new cast service): principal told after commit.
+    holder_voted_notify_on_commit(assembly=assembly, voter=voter, for_entry=for_entry, actor=actor)
     return CastOutcome(receipt=code, for_entry=for_entry, channel=channel, resolutions=len(ordered))
 
 

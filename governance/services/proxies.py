@@ -11,16 +11,14 @@ or a check-in racing a proxy, are settled one after the other:
 - the holder's limit, `coop.statutes.rules.proxy_limit` for the frozen statutes and the roll;
 - a member checked in as present, or who already voted at distance, cannot give a proxy.
 
-The holder is told through the notices outbox (kind "assembly-proxy", one notice per proxy),
-by e-mail when they agreed to receive the cooperative's notices by e-mail.
+The holder is told through the notices outbox when a proxy is given to them or revoked
+(governance.services.proxy_notices: once per proxy, by e-mail or by letter).
 """
 
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -28,13 +26,15 @@ from django.utils.translation import ngettext
 
 from coop.audit import audit_record
 from coop.errors import DomainError
-from coop.outbox import notice_enqueue, notice_render_delivery
 from coop.statutes.rules import proxy_limit
 from governance.lifecycle import Action, assembly_allows, assembly_require
 from governance.models import Assembly, Participation, Proxy, RollEntry
 from governance.selectors.figures import figures_changed
-
-PROXY_NOTICE = "assembly-proxy"
+from governance.services.proxy_notices import (
+    PROXY_NOTICE,  # noqa: F401 (re-exported: tests and callers import it from here)
+    proxy_given_notify,
+    proxy_revoked_notify,
+)
 
 
 class ProxyRefused(DomainError):
@@ -139,34 +139,6 @@ def _check_give(assembly: Assembly, giver: RollEntry, holder: RollEntry) -> None
         )
 
 
-def _detail_url(assembly: Assembly) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("governance:detail", args=[assembly.pk])
-
-
-def _notify_holder(proxy: Proxy, assembly: Assembly, actor: Any) -> None:
-    """Tell the holder by e-mail (when they agreed to e-mail notices): one notice per proxy."""
-    member = proxy.holder.member
-    if not (member.e_notices and member.email):
-        return
-    draft = notice_render_delivery(
-        recipient_key=f"member:{member.pk}",
-        to_email=member.email,
-        language=member.language,
-        template_prefix="governance/member/email/proxy",
-        context={
-            "assembly": assembly,
-            "holder": proxy.holder,
-            "giver": proxy.giver,
-            "starts_at": timezone.localtime(assembly.starts_at),
-            "detail_url": _detail_url(assembly),
-            "cooperative": assembly.statutes.name,
-        },
-    )
-    notice_enqueue(
-        kind=PROXY_NOTICE, reference=f"proxy:{proxy.pk}", deliveries=[draft], actor=actor
-    )
-
-
 @transaction.atomic
 def proxy_give(
     *,
@@ -205,7 +177,7 @@ def proxy_give(
             "holder": holder.member_number,
         },
     )
-    _notify_holder(proxy, assembly, actor)
+    proxy_given_notify(proxy=proxy, assembly=assembly, actor=actor)  # notice: holder told
     _figures_changed(assembly.pk)
     return proxy
 
@@ -217,7 +189,7 @@ def proxy_revoke(*, proxy: Proxy, actor: Any, now: dt.datetime | None = None) ->
     now = now or timezone.now()
     assembly = assembly_lock(proxy.assembly)
     assembly_require(assembly, Action.GIVE_PROXY, now=now)
-    proxy = Proxy.objects.select_related("giver", "holder").get(pk=proxy.pk)
+    proxy = Proxy.objects.select_related("giver", "holder__member").get(pk=proxy.pk)
     if proxy.revoked_at is not None:
         raise ProxyRefused(
             _("This proxy was already revoked on %(date)s.")
@@ -245,5 +217,6 @@ def proxy_revoke(*, proxy: Proxy, actor: Any, now: dt.datetime | None = None) ->
             "holder": proxy.holder.member_number,
         },
     )
+    proxy_revoked_notify(proxy=proxy, assembly=assembly, actor=actor)  # notice: holder told
     _figures_changed(assembly.pk)
     return proxy

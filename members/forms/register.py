@@ -144,6 +144,13 @@ class MoveCollegeForm(GuardedForm):
         self.fields["college"].queryset = College.objects.exclude(pk=member.college_id).order_by(
             "position", "name"
         )
+        # The college of the member's category is proposed when the member is not in it.
+        category = member.category
+        if category is not None and category.default_college_id not in (None, member.college_id):
+            self.fields["college"].initial = category.default_college_id
+            self.fields["college"].help_text = _(
+                "The college of the category “%(category)s” is proposed."
+            ) % {"category": category.name}
 
 
 EXIT_KINDS = [

@@ -54,10 +54,11 @@ def test_a_member_gives_a_proxy_the_holder_is_told_and_it_is_audited(roll, admin
     }
 
 
-def test_a_holder_who_refused_e_mail_notices_gets_no_mail(roll):
+def test_a_holder_who_refused_e_mail_notices_gets_a_letter_not_a_mail(roll):
     assembly, (ada, bob, *_rest) = roll
     proxy_give(assembly=assembly, giver=ada, holder=bob, actor=None)
-    assert not NoticeDelivery.objects.exists()
+    delivery = NoticeDelivery.objects.get()
+    assert (delivery.channel, delivery.to_email) == (NoticeDelivery.Channel.LETTER, "")
 
 
 def test_one_active_proxy_per_giver_until_revoked(roll):
