@@ -11,6 +11,7 @@ class CoopConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from coop.middleware import start_idle_clock
+        from coop.outbox import printing  # noqa: F401  (declares the job printing letters)
         from coop.roles import sync_role_groups
         from coop.uploads import configure_pillow
 

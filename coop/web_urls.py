@@ -19,6 +19,11 @@ urlpatterns = [
         name="outbox_letters_posted",
     ),
     path(
+        "notices/<int:pk>/letters-print/",
+        outbox.outbox_letters_print,
+        name="outbox_letters_print",
+    ),
+    path(
         "notices/deliveries/<int:pk>/requeue/",
         outbox.outbox_delivery_requeue,
         name="outbox_delivery_requeue",

@@ -30,6 +30,7 @@ from coop.outbox import (
     notice_resent_count,
     notice_status_counts,
 )
+from coop.outbox.printing import letters_print_start, printer_for
 from coop.roles import Role, role_required
 
 PAGE_SIZE = 50
@@ -89,6 +90,7 @@ def outbox_notice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "resent": notice_resent_count(notice=notice),
         "csv_query": urlencode({"status": status}) if status else "",
         "letters_waiting": notice_letters_waiting(notice=notice),
+        "letters_printable": printer_for(notice.kind) is not None,
         "posted_form": LettersPostedForm(initial={"posted_on": timezone.localdate()}),
     }
     template = "coop/outbox_notice.html"
@@ -203,3 +205,16 @@ def outbox_letters_posted(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"count": posted},
             )
     return redirect("coop:outbox_notice", pk=notice.pk)
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def outbox_letters_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start printing every letter of the notice still to post (a job: see its page)."""
+    notice = get_object_or_404(Notice, pk=pk)
+    try:
+        job = letters_print_start(notice=notice, actor=request.user)
+    except DomainError as refused:
+        messages.error(request, str(refused))
+        return redirect("coop:outbox_notice", pk=notice.pk)
+    return redirect("jobs:detail", pk=job.pk)
