@@ -49,7 +49,9 @@ def _queue(*, kind: str, day: Any, member: Member, template: str, channel: str, 
         },
         channel=channel,
     )
-    notice_enqueue(kind=kind, reference=f"{kind}:{day.isoformat()}", deliveries=[draft], actor=actor)
+    notice_enqueue(
+        kind=kind, reference=f"{kind}:{day.isoformat()}", deliveries=[draft], actor=actor
+    )
 
 
 def admission_letter_queue(*, member: Member, actor: Any) -> bool:

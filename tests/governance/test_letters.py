@@ -29,7 +29,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def register():
-    return statutes_and_register(name="Les Communs d'Oisans", registered_office="3 place Notre-Dame, 38000 Grenoble")
+    return statutes_and_register(
+        name="Les Communs d'Oisans", registered_office="3 place Notre-Dame, 38000 Grenoble"
+    )
 
 
 @pytest.fixture
@@ -55,7 +57,9 @@ def convened(register, admin_user, count=2, *, language="en"):
     )
     assembly = assembly_convene(assembly=draft, actor=admin_user)
     entries = list(
-        RollEntry.objects.filter(assembly=assembly).select_related("member").order_by("member_number")
+        RollEntry.objects.filter(assembly=assembly)
+        .select_related("member")
+        .order_by("member_number")
     )
     return assembly, entries
 
@@ -108,7 +112,7 @@ def test_the_letter_holds_the_forms_the_deadline_the_resolutions_and_the_documen
 def test_the_letter_in_french(register, admin_user, media):
     assembly, entries = convened(register, admin_user, 1, language="fr")
     whole = " ".join(pages_text(letters_pdf(assembly=assembly, entries=entries)))
-    assert f"Adhérent nº {entries[0].member_number} · Référence {roll_reference(entries[0])}" in whole
+    assert f"Membre n° {entries[0].member_number} · Référence {roll_reference(entries[0])}" in whole
     assert "Formulaire de vote par correspondance" in whole
     assert "Une abstention n'est pas un suffrage exprimé" in whole
     assert "Formulaire de procuration" in whole
@@ -117,7 +121,11 @@ def test_the_letter_in_french(register, admin_user, media):
 def test_large_type_prints_larger_on_the_same_paper(register, admin_user, media):
     assembly, entries = convened(register, admin_user, 2)
     Member.objects.filter(pk=entries[1].member_id).update(large_type=True)
-    entries = list(RollEntry.objects.filter(pk__in=[e.pk for e in entries]).select_related("member").order_by("member_number"))
+    entries = list(
+        RollEntry.objects.filter(pk__in=[e.pk for e in entries])
+        .select_related("member")
+        .order_by("member_number")
+    )
     html = letters_html(assembly=assembly, entries=entries)
     assert html.count('class="letter"') == 1 and html.count('class="letter large-type"') == 1
     css = re.search(r"\.large-type \{ font-size: (\d+)pt", html)
@@ -134,7 +142,9 @@ def test_large_type_prints_larger_on_the_same_paper(register, admin_user, media)
         ).pages
     )
     assert large > normal
-    reader = PdfReader(io.BytesIO(letters_pdf(assembly=assembly, entries=entries[:1], large_type=True)))
+    reader = PdfReader(
+        io.BytesIO(letters_pdf(assembly=assembly, entries=entries[:1], large_type=True))
+    )
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
 
@@ -146,7 +156,9 @@ def test_one_letter_is_printed_with_the_large_type_box(admin_client, register, a
     options = reverse("governance:manage_letter_options", args=[assembly.pk, entry.pk])
     page = admin_client.get(options).content.decode()
     assert re.search(r'<input type="checkbox" name="large_type"[^>]*checked', page)
-    proof = admin_client.get(reverse("governance:manage_proof", args=[assembly.pk])).content.decode()
+    proof = admin_client.get(
+        reverse("governance:manage_proof", args=[assembly.pk])
+    ).content.decode()
     assert options in proof
     pdf_url = reverse("governance:manage_letter", args=[assembly.pk, entry.pk])
     preferred = admin_client.get(pdf_url)
@@ -167,10 +179,17 @@ def test_the_job_prints_every_letter_to_post_of_the_notice(
     Member.objects.filter(pk=entries[0].member_id).update(e_notices=True)  # still a letter
     notice = assembly.convocation_notice
     notice_url = reverse("coop:outbox_notice", args=[notice.pk])
-    assert reverse("coop:outbox_letters_print", args=[notice.pk]) in admin_client.get(notice_url).content.decode()
-    response = run_jobs(lambda: admin_client.post(reverse("coop:outbox_letters_print", args=[notice.pk])))
+    assert (
+        reverse("coop:outbox_letters_print", args=[notice.pk])
+        in admin_client.get(notice_url).content.decode()
+    )
+    response = run_jobs(
+        lambda: admin_client.post(reverse("coop:outbox_letters_print", args=[notice.pk]))
+    )
     job = Job.objects.get(kind="coop.letters_print")
-    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "jobs:detail", args=[job.pk]
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.error
     assert (job.progress_done, job.progress_total, job.result["letters"]) == (3, 3, 3)
