@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coop.documents import document_context, statutes_for_document
-from coop.models import Notice
+from coop.models import Notice, NoticeDelivery
 from coop.outbox.printing import letter_printer
 from members.models import Member
 
@@ -72,6 +72,21 @@ def member_letters_html(*, kind: str, members: Sequence[Member]) -> str:
     context = document_context(on=timezone.localdate(), title=title)
     context["letters"] = letters
     return render_to_string(template, context)
+
+
+def admission_letter_waiting(member: Member) -> Notice | None:
+    """The notice whose letter of admission to `member` is still to post, if any."""
+    delivery = (
+        NoticeDelivery.objects.filter(
+            notice__kind=ADMISSION_NOTICE,
+            recipient_key=f"member:{member.pk}",
+            channel=NoticeDelivery.Channel.LETTER,
+            status=NoticeDelivery.Status.PENDING,
+        )
+        .select_related("notice")
+        .first()
+    )
+    return delivery.notice if delivery is not None else None
 
 
 def _members(recipient_keys: Sequence[str]) -> list[Member]:

@@ -7,8 +7,9 @@ An app declares, in its `letters` module, the printer of each of its notice kind
     def convocation_letters(notice: Notice, recipient_keys: Sequence[str]) -> str: ...
 
 which returns the HTML of the letters of those recipients (keys of the notice's deliveries,
-in the order given). The job `coop.letters_print` prints them LETTERS_PER_CHUNK at a time (a
-large roll never sits in memory as one document), reports its progress, and joins the parts.
+in the order given). The job `coop.letters_print` prints them LETTERS_PRINT_CHUNK letters at
+a time (a large roll never sits in memory as one document), reports its progress, and joins
+the parts.
 Printing records nothing: the administrator posts the letters, then records the day on the
 notice's page (`letters_mark_posted`), which is the proof of sending.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.module_loading import autodiscover_modules
@@ -34,8 +36,6 @@ from coop.models import Job, Notice, NoticeDelivery
 from coop.roles import is_administrator
 
 LETTERS_PRINT = "coop.letters_print"
-# Letters printed by WeasyPrint at a time (each letter is two to five pages).
-LETTERS_PER_CHUNK = 50
 
 Printer = Callable[[Notice, Sequence[str]], str]
 _PRINTERS: dict[str, Printer] = {}
@@ -127,8 +127,9 @@ def letters_print_job(job: Job, work: JobWork) -> JobOutcome:
         raise DomainError(_("No letter of this notice is waiting to be posted."), code="none")
     work.progress(0, total=len(keys), message=_("Printing the letters…"))
     parts = []
-    for start in range(0, len(keys), LETTERS_PER_CHUNK):
-        chunk = keys[start : start + LETTERS_PER_CHUNK]
+    size = max(1, settings.LETTERS_PRINT_CHUNK)
+    for start in range(0, len(keys), size):
+        chunk = keys[start : start + size]
         part = work.output(f"part-{len(parts):05d}.pdf")
         part.write_bytes(pdf_from_html(printer(notice, chunk)))
         parts.append(part)
