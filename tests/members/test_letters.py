@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from coop.documents import pdf_from_html
-from coop.models import Job, Notice, NoticeDelivery
+from coop.models import AuditEvent, Job, Notice, NoticeDelivery
 from coop.outbox import letters_mark_posted
 from members.letters import ADMISSION_NOTICE, EXIT_NOTICE, member_letters_html
 from members.models import Member
@@ -163,3 +163,50 @@ def test_the_letters_of_a_day_are_printed_by_the_job_and_recorded_as_posted(
     assert letters_mark_posted(notice=notice, posted_on=timezone.localdate(), actor=admin_user) == 3
     page = admin_client.get(reverse("coop:outbox_notice", args=[notice.pk])).content.decode()
     assert "Print the letters to post (one PDF)" not in page
+
+
+def _contact(member: Member, **changes) -> dict[str, str]:
+    data = {
+        name: getattr(member, name)
+        for name in (
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "address",
+            "postal_code",
+            "city",
+            "country",
+            "language",
+        )
+    }
+    return {**data, **changes}
+
+
+def test_the_member_asks_for_large_type_in_their_settings(client, register, admin_user):
+    member = admit(register, admin_user, email="ada@example.org")  # invited: an account
+    member.refresh_from_db()
+    client.force_login(member.user)
+    form = client.get(reverse("members:me_edit"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="large_type"' in form
+    assert "Print the letters I receive by post in large type" in form
+    client.post(reverse("members:me_edit"), _contact(member, large_type="on"))
+    member.refresh_from_db()
+    assert member.large_type is True
+    assert AuditEvent.objects.filter(
+        action="member.preferences_changed", data__large_type=True
+    ).exists()
+    client.post(reverse("members:me_edit"), _contact(member))  # unticked
+    member.refresh_from_db()
+    assert member.large_type is False
+
+
+def test_an_administrator_sets_large_type_on_the_register(admin_client, register, admin_user):
+    member = admit(register, admin_user)
+    url = reverse("members:member_edit", args=[member.pk])
+    assert 'name="large_type"' in admin_client.get(url).content.decode()
+    admin_client.post(url, _contact(member, large_type="on"))
+    member.refresh_from_db()
+    assert member.large_type is True
+    html = member_letters_html(kind=ADMISSION_NOTICE, members=[member])
+    assert 'class="letter large-type"' in html
