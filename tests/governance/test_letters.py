@@ -11,18 +11,26 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from coop.documents import pdf_from_html
 from coop.errors import DomainError
-from coop.models import Job, NoticeDelivery
+from coop.models import Job, Notice, NoticeDelivery
 from coop.outbox import letters_mark_posted
-from coop.outbox.printing import letters_print_start
+from coop.outbox.printing import letters_print_start, printer_for
 from governance.documents import letters_html, letters_pdf
-from governance.models import RollEntry
+from governance.models import Assembly, RollEntry
 from governance.references import roll_reference
+from governance.services.ballots import ballot_cast
 from governance.services.convocation import assembly_convene
 from governance.services.documents import assembly_document_add
+from governance.services.voting import RESULTS_NOTICE, assembly_tally, results_publish
 from members.models import Member
 from tests.governance.documents_helpers import pdf_upload
-from tests.governance.factories import draft_assembly, members_admitted, statutes_and_register
+from tests.governance.factories import (
+    convened_assembly,
+    draft_assembly,
+    members_admitted,
+    statutes_and_register,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +212,40 @@ def test_the_job_prints_every_letter_to_post_of_the_notice(
     assert not NoticeDelivery.objects.filter(notice=notice, status="pending").exists()
     with pytest.raises(DomainError):
         letters_print_start(notice=notice, actor=admin_user)
+
+
+def test_members_reached_by_post_get_the_results_as_a_letter(register, admin_user):
+    members = members_admitted(register, 3)
+    Member.objects.filter(pk=members[0].pk).update(e_notices=True)
+    Member.objects.filter(pk__in=[m.pk for m in members]).update(language="en")
+    assembly = convened_assembly(members=members, resolutions=2)
+    entries = list(RollEntry.objects.filter(assembly=assembly).order_by("member_number"))
+    resolutions = list(assembly.resolutions.order_by("number").values_list("pk", flat=True))
+    for entry in entries:
+        ballot_cast(
+            assembly=assembly,
+            voter=entry,
+            choices={resolutions[0]: "for", resolutions[1]: "against"},
+            actor=None,
+            now=assembly.distance_vote_deadline,
+        )
+    Assembly.objects.filter(pk=assembly.pk).update(
+        status=Assembly.Status.VOTING_CLOSED, voting_closed_at=timezone.now()
+    )
+    assembly_tally(assembly=assembly)
+    results_publish(assembly=assembly, actor=admin_user)
+    notice = Notice.objects.get(kind=RESULTS_NOTICE)
+    channels = dict(notice.deliveries.values_list("recipient_key", "channel"))
+    assert channels == {
+        f"member:{members[0].pk}": "email",
+        f"member:{members[1].pk}": "letter",
+        f"member:{members[2].pk}": "letter",
+    }
+    keys = [f"member:{members[1].pk}", f"member:{members[2].pk}"]
+    html = printer_for(RESULTS_NOTICE)(notice, keys)
+    assert html.count('class="letter"') == 2
+    text = " ".join(pages_text(pdf_from_html(html)))
+    assert "Results of the vote" in text
+    assert "Resolution 1: Résolution 1 — adopted" in text
+    assert "Resolution 2: Résolution 2 — rejected" in text
+    assert roll_reference(entries[1]) in text and roll_reference(entries[2]) in text
