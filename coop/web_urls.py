@@ -13,11 +13,15 @@ urlpatterns = [
     path("notices/", outbox.outbox_index, name="outbox"),
     path("notices/<int:pk>/", outbox.outbox_notice, name="outbox_notice"),
     path("notices/<int:pk>/proof.csv", outbox.outbox_notice_csv, name="outbox_notice_csv"),
-    path("notices/<int:pk>/letters.pdf", outbox.outbox_letters_pdf, name="outbox_letters_pdf"),
     path(
         "notices/<int:pk>/letters-posted/",
         outbox.outbox_letters_posted,
         name="outbox_letters_posted",
+    ),
+    path(
+        "notices/<int:pk>/letters-print/",
+        outbox.outbox_letters_print,
+        name="outbox_letters_print",
     ),
     path(
         "notices/deliveries/<int:pk>/requeue/",

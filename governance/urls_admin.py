@@ -3,7 +3,7 @@ governance/urls.py): preparing, convening, proving, printing, cancelling."""
 
 from django.urls import path
 
-from governance.views import admin
+from governance.views import admin, letters
 
 urlpatterns: list = [
     path("manage/", admin.manage, name="manage"),
@@ -61,5 +61,10 @@ urlpatterns: list = [
         "manage/<int:pk>/letters/<int:entry_pk>.pdf",
         admin.manage_letter,
         name="manage_letter",
+    ),
+    path(
+        "manage/<int:pk>/letters/<int:entry_pk>/",
+        letters.manage_letter_options,
+        name="manage_letter_options",
     ),
 ]

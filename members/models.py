@@ -138,6 +138,11 @@ class Member(models.Model):
     )
     requested_shares = models.PositiveIntegerField(_("shares intended"), default=1)
     e_notices = models.BooleanField(_("agrees to receive notices by e-mail"), default=False)
+    large_type = models.BooleanField(
+        _("letters in large type"),
+        default=False,
+        help_text=_("Printed letters to this member use a larger font (still on A4 paper)."),
+    )
     e_notices_changed_at = models.DateTimeField(
         _("e-mail notices consent given or withdrawn at"), null=True, blank=True
     )

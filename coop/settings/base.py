@@ -316,6 +316,8 @@ JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)
 JOBS_TIME_LIMIT_SECONDS = env.int("JOBS_TIME_LIMIT_SECONDS", default=3600)
 # The register's PDF is printed this many entries at a time, then joined (peak memory).
 REGISTER_PDF_CHUNK_ROWS = env.int("REGISTER_PDF_CHUNK_ROWS", default=2000)
+# Letters printed at a time by the job that prints a notice's letters to post.
+LETTERS_PRINT_CHUNK = env.int("LETTERS_PRINT_CHUNK", default=50)
 
 # Outbox: rows per SMTP connection, attempts before a row is given up as failed.
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)

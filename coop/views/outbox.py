@@ -30,7 +30,7 @@ from coop.outbox import (
     notice_resent_count,
     notice_status_counts,
 )
-from coop.outbox.letter_pdf import notice_letters_pdf
+from coop.outbox.printing import letters_print_start
 from coop.roles import Role, role_required
 
 PAGE_SIZE = 50
@@ -206,17 +206,14 @@ def outbox_letters_posted(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("coop:outbox_notice", pk=notice.pk)
 
 
-@require_GET
+@require_POST
 @role_required(Role.ADMINISTRATOR)
-def outbox_letters_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The PDF of a notice's letters waiting to be posted, to print them."""
+def outbox_letters_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start printing every letter of the notice still to post (a job: see its page)."""
     notice = get_object_or_404(Notice, pk=pk)
     try:
-        pdf = notice_letters_pdf(notice=notice)
+        job = letters_print_start(notice=notice, actor=request.user)
     except DomainError as refused:
         messages.error(request, str(refused))
         return redirect("coop:outbox_notice", pk=notice.pk)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = gettext("letters-%(notice)s.pdf") % {"notice": notice.pk}
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return redirect("jobs:detail", pk=job.pk)

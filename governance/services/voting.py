@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.fractions import format_fraction
+from coop.models import NoticeDelivery
 from coop.outbox import notice_enqueue, notice_render_delivery
 from coop.statutes.rules import majority_required
 from governance.lifecycle import Action, assembly_require
@@ -290,7 +291,8 @@ RESULTS_NOTICE = "assembly-results"
 
 @transaction.atomic
 def results_publish(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
-    """Publish the results to the members; they are told by e-mail when they agreed to it."""
+    """Publish the results to the members: they are told by e-mail when they agreed to it,
+    by a letter to post otherwise (governance.letters prints it)."""
     assembly = _locked(assembly)
     assembly_require(assembly, Action.PUBLISH, now=now or timezone.now())
     resolutions = assembly.resolutions.count()
@@ -316,21 +318,19 @@ def results_publish(*, assembly: Assembly, actor: Any, now: dt.datetime | None =
         ),
         "results_url": results_url,
     }
-    entries = (
-        assembly.roll.select_related("member")
-        .filter(member__e_notices=True)
-        .exclude(member__email="")
-        .order_by("member_number")
-    )
+    entries = assembly.roll.select_related("member").order_by("member_number")
+    # By e-mail to those who agreed to it; a letter to post for the others (RULES 11).
     drafts = [
         notice_render_delivery(
             recipient_key=f"member:{entry.member_id}",
-            to_email=entry.member.email,
+            to_email=entry.member.email if by_email else "",
             language=entry.member.language,
             template_prefix="governance/voting/results",
             context={**context, "name": entry.name},
+            channel=NoticeDelivery.Channel.EMAIL if by_email else NoticeDelivery.Channel.LETTER,
         )
         for entry in entries
+        for by_email in [entry.member.e_notices and bool(entry.member.email.strip())]
     ]
     if drafts:
         notice_enqueue(

@@ -30,6 +30,7 @@ from governance.forms.admin import (
     ResolutionForm,
     SecondConvocationForm,
 )
+from governance.forms.letters import LetterOptionsForm
 from governance.jobs import assembly_convene_start
 from governance.lifecycle import Action, assembly_allows, written_questions_closing
 from governance.models import AgendaItem, Assembly, Minutes, Resolution, RollEntry
@@ -613,8 +614,10 @@ def manage_letter(request: HtmxHttpRequest, pk: int, entry_pk: int) -> HttpRespo
     entry = get_object_or_404(
         RollEntry.objects.select_related("member"), pk=entry_pk, assembly=assembly
     )
+    large_type = LetterOptionsForm(request.GET or None).chosen_large_type()
     response = HttpResponse(
-        letters_pdf(assembly=assembly, entries=[entry]), content_type="application/pdf"
+        letters_pdf(assembly=assembly, entries=[entry], large_type=large_type),
+        content_type="application/pdf",
     )
     filename = f"convocation-{assembly.pk}-{entry.member_number}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'

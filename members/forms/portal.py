@@ -13,7 +13,16 @@ from members.services import SELF_EDITABLE_FIELDS
 # What a member edits, by kind of person (all within SELF_EDITABLE_FIELDS).
 NATURAL_FIELDS = ("first_name", "last_name")
 LEGAL_FIELDS = ("representative_name", "representative_role")
-COMMON_FIELDS = ("email", "phone", "address", "postal_code", "city", "country", "language")
+COMMON_FIELDS = (
+    "email",
+    "phone",
+    "address",
+    "postal_code",
+    "city",
+    "country",
+    "language",
+    "large_type",
+)
 # The purpose of each input, for browsers and assistive technologies (WCAG 1.3.5).
 AUTOCOMPLETE = {
     "first_name": "given-name",
@@ -52,6 +61,11 @@ class MemberContactForm(GuardedForm):
                 label=_("Language of the cooperative's letters and e-mails"),
                 choices=[(code, name) for code, name in settings.LANGUAGES],
             )
+        if "large_type" in self.fields:
+            self.fields["large_type"].label = _("Print the letters I receive by post in large type")
+            self.fields["large_type"].help_text = _(
+                "A larger font, on the same A4 paper: convocations, voting forms and other letters."
+            )
         if "last_name" in self.fields:
             self.fields["last_name"].required = True
         if "representative_name" in self.fields:
@@ -70,7 +84,7 @@ class MemberContactForm(GuardedForm):
         groups = [
             (who, (*NATURAL_FIELDS, *LEGAL_FIELDS)),
             (_("How to reach you"), ("email", "phone", "language")),
-            (_("Postal address"), ("address", "postal_code", "city", "country")),
+            (_("Postal address"), ("address", "postal_code", "city", "country", "large_type")),
         ]
         return [
             (str(legend), [self[name] for name in names if name in self.fields])

@@ -74,6 +74,7 @@ CONTACT_GROUPS = (
     (_("Legal person"), ("legal_name", "legal_registration")),
     (_("Representative"), ("representative_name", "representative_role")),
     (_("Contact"), ("email", "phone", "address", "postal_code", "city", "country", "language")),
+    (_("Letters by post"), ("large_type",)),
 )
 
 

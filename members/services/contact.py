@@ -25,6 +25,7 @@ CONTACT_FIELDS: tuple[str, ...] = (
     "city",
     "country",
     "language",
+    "large_type",
 )
 # A member editing their own entry may not rename a legal person or change its registration.
 SELF_EDITABLE_FIELDS: tuple[str, ...] = (
@@ -39,6 +40,7 @@ SELF_EDITABLE_FIELDS: tuple[str, ...] = (
     "city",
     "country",
     "language",
+    "large_type",
 )
 
 

@@ -31,6 +31,7 @@ from coop.statutes import StatutesNotInForce, statutes_in_force
 from members.models import College, Member
 from members.services.events import member_locked
 from members.services.lifecycle import ApplicationData, member_admit, member_apply, member_reject
+from members.services.notices import admission_letter_queue
 
 # Notice kinds; the reference of each is "member:<pk>".
 APPLICATION_NOTICE = "membership.application"
@@ -134,7 +135,9 @@ def application_submit(
 def application_admit(
     *, member: Member, decided_on: dt.date, decision_ref: str, college: College, actor: Any
 ) -> Admission:
-    """Admit an applicant (the next member number) and invite them to sign in."""
+    """Admit an applicant (the next member number) and invite them to sign in; a member
+    reached by post (no address, or no consent to e-mail notices) gets the letter of
+    admission as well."""
     member = member_admit(
         member=member,
         decided_on=decided_on,
@@ -142,7 +145,9 @@ def application_admit(
         college=college,
         actor=actor,
     )
-    return Admission(member=member, invitation=member_invite(member=member, actor=actor))
+    invitation = member_invite(member=member, actor=actor)
+    admission_letter_queue(member=member, actor=actor)
+    return Admission(member=member, invitation=invitation)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from coop.errors import DomainError
 from members.models import Category, College, Member, MemberNumberCounter, RegisterEvent
 from members.services.events import member_locked, member_snapshot, register_event_record
+from members.services.notices import exit_notify
 
 Status = Member.Status
 
@@ -242,7 +243,8 @@ exit_hooks: list[Callable[..., Any]] = []
 def member_exit(
     *, member: Member, status: str, exited_on: dt.date, decision_ref: str, actor: Any
 ) -> Member:
-    """Record an exit: resignation, exclusion, death or loss of quality (RULES 3)."""
+    """Record an exit: resignation, exclusion, death or loss of quality (RULES 3), and tell
+    the member (members.services.notices.exit_notify)."""
     if status not in Member.EXITED_STATUSES:
         raise DomainError(_("Choose how the member left."), code="bad_exit_kind")
     member = _locked(member)
@@ -273,6 +275,7 @@ def member_exit(
     )
     for hook in exit_hooks:
         hook(member=member, actor=actor)
+    exit_notify(member=member, actor=actor)
     return member
 
 

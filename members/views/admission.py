@@ -19,6 +19,7 @@ from coop.http import HtmxHttpRequest
 from coop.roles import Role, role_required
 from coop.statutes import StatutesNotInForce, statutes_in_force
 from members.forms.admission import AdmitForm, RatifyForm, RejectForm
+from members.letters import admission_letter_waiting
 from members.models import Member
 from members.selectors import applicants_pending, members_awaiting_ratification, register_search
 from members.services import (
@@ -160,7 +161,12 @@ def application_admitted(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if member.status not in Member.ADMITTED_STATUSES:
         return redirect("members:application", pk=member.pk)
     steps = [step for hook in admission_next_steps if (step := hook(member)) is not None]
-    return render(request, "members/admit_done.html", {"member": member, "next_steps": steps})
+    context = {
+        "member": member,
+        "next_steps": steps,
+        "letter_notice": admission_letter_waiting(member),
+    }
+    return render(request, "members/admit_done.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,7 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from coop.errors import DomainError
-from coop.models import Notice, NoticeDelivery
+from coop.models import Job, Notice, NoticeDelivery
 from governance.models import RollEntry
 from governance.services.ballots import ballot_cast
 from governance.services.proxies import proxy_give, proxy_revoke
@@ -204,21 +204,27 @@ def test_a_retry_sends_nothing_twice_and_a_principal_without_e_mail_gets_a_lette
     assert rows[1].body_text.startswith(carl.member.display_name)
 
 
-def test_the_administrators_print_the_letters_of_a_proxy_notice(roll, admin_client):
+def test_the_administrators_print_the_letters_of_a_proxy_notice(
+    roll, admin_client, admin_user, run_jobs
+):
     assembly, (ada, bob, *_rest) = roll
     Member.objects.filter(pk=bob.member.pk).update(email="", address="3 rue des Lilas")
     proxy_give(assembly=assembly, giver=ada, holder=bob, actor=None)
     notice = Notice.objects.get(kind=PROXY_NOTICE)
 
     page = admin_client.get(reverse("coop:outbox_notice", args=[notice.pk])).content.decode()
-    pdf_url = reverse("coop:outbox_letters_pdf", args=[notice.pk])
-    assert pdf_url in page
-    response = admin_client.get(pdf_url)
-    assert response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    print_url = reverse("coop:outbox_letters_print", args=[notice.pk])
+    assert print_url in page
+    run_jobs(lambda: admin_client.post(print_url))
+    job = Job.objects.get(kind="coop.letters_print")
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    download = admin_client.get(reverse("jobs:download", args=[job.pk]))
+    pdf = b"".join(download.streaming_content)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "3 rue des Lilas" in text
     assert "vous a donné sa procuration" in text
 
     NoticeDelivery.objects.filter(notice=notice).update(status="sent", sent_at=timezone.now())
-    response = admin_client.get(pdf_url, follow=True)
+    response = admin_client.post(print_url, follow=True)
     assert "No letter of this notice is waiting to be posted." in response.content.decode()

@@ -430,10 +430,15 @@ def test_a_member_without_email_is_admitted_without_an_account(register, admin_c
     )
     member = Member.objects.get(pk=applicant.pk)
     assert member.number == 1 and member.user is None
-    assert not NoticeDelivery.objects.exists()
+    # No e-mail: the letter of admission only, waiting to be printed and posted.
+    letter = NoticeDelivery.objects.get()
+    assert (letter.channel, letter.status) == ("letter", "pending")
+    assert letter.notice.kind == "membership.admission"
     page = text(response)
     assert "is admitted: member no. 1" in page
     assert "This member has no e-mail address: no login account was opened." in page
+    assert "their letter of admission is to print and post" in page
+    assert reverse("coop:outbox_notice", args=[letter.notice.pk]) in response.content.decode()
 
 
 def test_an_address_already_used_by_another_members_login_is_reported(register, admin_client):
@@ -454,7 +459,10 @@ def test_an_address_already_used_by_another_members_login_is_reported(register, 
     assert "the address foyer@example.org is already the login of another member" in page
     partner.refresh_from_db()
     assert partner.user is None
-    assert not NoticeDelivery.objects.exists()
+    # No invitation; without consent to e-mail notices, the admission goes by post.
+    assert list(NoticeDelivery.objects.values_list("notice__kind", "channel")) == [
+        ("membership.admission", "letter")
+    ]
 
 
 @pytest.mark.parametrize(
