@@ -28,5 +28,9 @@ RUN bin/build-production \
 
 USER voliere
 EXPOSE 8000
+# Processes: WEB_CONCURRENCY (gunicorn reads it; 3 unless the environment says otherwise).
+# Timeout 30 s: nothing long runs in a request (long work is a job, in the worker), so a
+# request that takes longer is stuck and its process is better replaced.
 # No control socket: gunicorn would put it in the home directory, which the user has not.
-CMD ["gunicorn", "coop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-", "--no-control-socket"]
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "coop.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "30", "--access-logfile", "-", "--no-control-socket"]
