@@ -314,8 +314,10 @@ JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=15)
 JOBS_STALE_SECONDS = env.float("JOBS_STALE_SECONDS", default=180)
 JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)
 JOBS_TIME_LIMIT_SECONDS = env.int("JOBS_TIME_LIMIT_SECONDS", default=3600)
-# The register's PDF is printed this many entries at a time, then joined (peak memory).
-REGISTER_PDF_CHUNK_ROWS = env.int("REGISTER_PDF_CHUNK_ROWS", default=2000)
+# The register's PDF is printed this many entries at a time, then joined (peak memory), by
+# this many processes at once (coop.jobs.printer; 1: in the worker's own process).
+REGISTER_PDF_CHUNK_ROWS = env.int("REGISTER_PDF_CHUNK_ROWS", default=1000)
+REGISTER_PDF_PROCESSES = env.int("REGISTER_PDF_PROCESSES", default=2)
 
 # Outbox: rows per SMTP connection, attempts before a row is given up as failed.
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
