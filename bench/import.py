@@ -147,6 +147,10 @@ def main() -> int:
         drop_database(url, BENCH_DB)
         shutil.rmtree(jobs_root, ignore_errors=True)
 
+    print(
+        f"import: {ROWS} rows in {seconds:.1f} s ({seconds / ROWS * 1000:.2f} ms per row), "
+        f"peak memory {peak / 2**20:.0f} MiB"
+    )
     print(f"import_time: ratio={seconds / TIME_BUDGET:.2f} target=1")
     print(f"import_memory: ratio={peak / MEMORY_BUDGET:.2f} target=1")
     if problems:

@@ -102,6 +102,10 @@ def main() -> int:
 
         shutil.rmtree(jobs_root, ignore_errors=True)
 
+    print(
+        f"register_pdf: {MEMBERS} entries in {seconds:.1f} s ({seconds / MEMBERS * 1000:.1f} ms "
+        f"per entry), peak memory {peak / 2**20:.0f} MiB"
+    )
     print(f"register_pdf_time: ratio={seconds / TIME_BUDGET:.2f} target=1")
     print(f"register_pdf_memory: ratio={peak / MEMORY_BUDGET:.2f} target=1")
     if problems:
