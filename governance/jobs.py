@@ -18,6 +18,7 @@ from coop.models import Job
 from governance.ballot_box import ballot_box_csv_write, ballot_box_json_write
 from governance.meeting_documents import attendance_sheet_pdf
 from governance.models import Assembly
+from governance.proof import convocation_proof_csv_write, proof_filename
 from governance.services.convocation import assembly_convene, assembly_convene_check
 
 ASSEMBLY_CONVENE = "governance.assembly_convene"
@@ -25,6 +26,7 @@ BALLOT_BOX_CSV = "governance.ballot_box_csv"
 BALLOT_BOX_JSON = "governance.ballot_box_json"
 BALLOT_BOX_FORMATS = {"csv": BALLOT_BOX_CSV, "json": BALLOT_BOX_JSON}
 ATTENDANCE_SHEET = "governance.attendance_sheet"
+CONVOCATION_PROOF = "governance.convocation_proof"
 
 
 def assembly_convene_start(
@@ -174,4 +176,54 @@ def attendance_sheet_job(job: Job, work: JobWork) -> JobOutcome:
         file=path,
         filename=f"attendance-{assembly.pk}-{assembly.starts_at:%Y-%m-%d}.pdf",
         lines=[_("The attendance sheet is ready.")],
+    )
+
+
+def convocation_proof_start(*, assembly: Assembly, status: str, actor: Any) -> Job:
+    """Start writing the proof of sending of `assembly`'s convocation as CSV (a job), every
+    line or only those of `status`."""
+    return job_start(
+        kind=CONVOCATION_PROOF,
+        actor=actor,
+        parameters={"assembly": assembly.pk, "status": status},
+    )
+
+
+def _proof_page(parameters: dict[str, Any]) -> str:
+    return reverse("governance:manage_proof", args=[parameters["assembly"]])
+
+
+def _describe_proof(parameters: dict[str, Any]) -> str:
+    title = (
+        Assembly.objects.filter(pk=parameters["assembly"]).values_list("title", flat=True).first()
+    )
+    return _("The proof of sending of the convocation to the assembly “%(title)s”.") % {
+        "title": title or "—"
+    }
+
+
+@job_kind(
+    CONVOCATION_PROOF,
+    label=gettext_lazy("Proof of sending (CSV)"),
+    back_url=_proof_page,
+    describe=_describe_proof,
+)
+def convocation_proof_job(job: Job, work: JobWork) -> JobOutcome:
+    assembly = Assembly.objects.get(pk=job.parameters["assembly"])
+    status = job.parameters.get("status") or ""
+    work.progress(message=_("Writing the proof of sending, one line per member…"))
+    path = work.output("proof.csv")
+    lines = convocation_proof_csv_write(assembly=assembly, status=status, path=path)
+    work.progress(lines, total=lines)
+    return JobOutcome(
+        file=path,
+        filename=proof_filename(assembly=assembly, status=status),
+        lines=[
+            ngettext(
+                "The proof of sending has %(count)s line.",
+                "The proof of sending has %(count)s lines.",
+                lines,
+            )
+            % {"count": lines}
+        ],
     )
