@@ -1,11 +1,15 @@
 # Production-like image for the web, worker and beat processes (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
+# The dependencies' bytecode is compiled once, at build (UV_COMPILE_BYTECODE): processes do not
+# write it at run time (PYTHONDONTWRITEBYTECODE), and each process that starts (a worker, the
+# register's printing processes) would otherwise compile Django and WeasyPrint again.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=coop.settings.production \
     PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     UV_LINK_MODE=copy \
+    UV_COMPILE_BYTECODE=1 \
     PATH="/opt/venv/bin:$PATH"
 
 RUN apt-get update \
