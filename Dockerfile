@@ -1,11 +1,15 @@
 # Production-like image for the web, worker and beat processes (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
+# The dependencies' bytecode is compiled once, at build (UV_COMPILE_BYTECODE): processes do not
+# write it at run time (PYTHONDONTWRITEBYTECODE), and each process that starts (a worker, the
+# register's printing processes) would otherwise compile Django and WeasyPrint again.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=coop.settings.production \
     PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     UV_LINK_MODE=copy \
+    UV_COMPILE_BYTECODE=1 \
     PATH="/opt/venv/bin:$PATH"
 
 RUN apt-get update \
@@ -28,5 +32,9 @@ RUN bin/build-production \
 
 USER voliere
 EXPOSE 8000
+# Processes: WEB_CONCURRENCY (gunicorn reads it; 3 unless the environment says otherwise).
+# Timeout 30 s: nothing long runs in a request (long work is a job, in the worker), so a
+# request that takes longer is stuck and its process is better replaced.
 # No control socket: gunicorn would put it in the home directory, which the user has not.
-CMD ["gunicorn", "coop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-", "--no-control-socket"]
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "coop.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "30", "--access-logfile", "-", "--no-control-socket"]

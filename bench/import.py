@@ -16,6 +16,7 @@ Runs on a database of its own (voliere_bench_import), created and dropped here.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -24,7 +25,16 @@ import tempfile
 from pathlib import Path
 
 from jobs_kit import GIB, run_job_in_child
-from kit import database_url, drop_database, recreate_database, verbose
+from kit import (
+    CATEGORIES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    STREETS,
+    TOWNS,
+    bench_database,
+    load_colleges_and_categories,
+    verbose,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench_import"
@@ -35,8 +45,6 @@ MEMORY_BUDGET = 1 * GIB
 
 def register_csv(rows: int, categories: list[tuple[str, str]]) -> bytes:
     """A register as a spreadsheet saves it: members, legal persons, former members."""
-    from register import FIRST_NAMES, LAST_NAMES, STREETS, TOWNS
-
     from members.imports import IMPORT_COLUMNS
 
     lines = [";".join(IMPORT_COLUMNS)]
@@ -77,41 +85,19 @@ def register_csv(rows: int, categories: list[tuple[str, str]]) -> bytes:
 
 
 def main() -> int:
-    url = database_url(BENCH_DB)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings.test")
     jobs_root = Path(tempfile.mkdtemp(prefix="bench-import-"))
     os.environ["JOBS_ROOT"] = str(jobs_root)
-    sys.path.insert(0, str(BASE_DIR))
-
-    recreate_database(url, BENCH_DB)
     problems: list[str] = []
-    try:
-        import django
-
-        django.setup()
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, jobs_root, ignore_errors=True)
+        cleanup.enter_context(bench_database(BENCH_DB))
         from django.core.files import File
-        from django.core.management import call_command
         from django.utils import timezone
-        from register import CATEGORIES, COLLEGES
 
         from coop.models import Job
-        from members.models import Category, College, Member, RegisterEvent
+        from members.models import Member, RegisterEvent
 
-        call_command("migrate", verbosity=0, interactive=False)
-        colleges = {
-            code: College.objects.create(code=code, name=name, weight=weight, position=position)
-            for code, name, weight, position in COLLEGES
-        }
-        for code, name, compulsory, public, college, position in CATEGORIES:
-            Category.objects.create(
-                code=code,
-                name=name,
-                compulsory=compulsory,
-                is_public_body=public,
-                default_college=colleges[college],
-                position=position,
-            )
+        load_colleges_and_categories()
         content = register_csv(
             ROWS, [(code, college) for code, _n, _c, _p, college, _pos in CATEGORIES]
         )
@@ -137,16 +123,11 @@ def main() -> int:
         elif events != ROWS * 2 + ROWS // 10:  # admission and ratification, and the exits
             problems.append(f"import: {events} register events for {ROWS} members")
         verbose(f"{ROWS} rows: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB")
-    finally:
-        try:
-            from django.db import connections
 
-            connections.close_all()
-        except Exception:  # noqa: S110 - Django may not be set up yet
-            pass
-        drop_database(url, BENCH_DB)
-        shutil.rmtree(jobs_root, ignore_errors=True)
-
+    print(
+        f"import: {ROWS} rows in {seconds:.1f} s ({seconds / ROWS * 1000:.2f} ms per row), "
+        f"peak memory {peak / 2**20:.0f} MiB"
+    )
     print(f"import_time: ratio={seconds / TIME_BUDGET:.2f} target=1")
     print(f"import_memory: ratio={peak / MEMORY_BUDGET:.2f} target=1")
     if problems:

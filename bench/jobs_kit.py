@@ -14,13 +14,19 @@ import sys
 import time
 from pathlib import Path
 
+from kit import verbose
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 GIB = 1024**3
 
 
 def run_job_in_child(job_id: str, *, env: dict[str, str]) -> tuple[float, int, str]:
     """Run the job `job_id` in a new Python process (Django set up there, as in a worker):
-    its wall time in seconds, its peak resident memory in bytes, and its final status."""
+    its wall time in seconds, its peak resident memory in bytes, and its final status.
+
+    The memory counts the processes the job starts too (the register's printing processes):
+    the job's own peak plus, for each process it may run at once, the largest peak among
+    them (an upper bound of what they held together)."""
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), job_id],
@@ -34,7 +40,12 @@ def run_job_in_child(job_id: str, *, env: dict[str, str]) -> tuple[float, int, s
     if done.returncode != 0:
         raise SystemExit(f"the job's process failed:\n{done.stderr[-3000:]}")
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    return seconds, report["maxrss_kib"] * 1024, report["status"]
+    verbose(
+        f"job process peak {report['maxrss_kib'] / 1024:.0f} MiB, its children's peak "
+        f"{report['children_maxrss_kib'] / 1024:.0f} MiB x {report['children_at_once']}"
+    )
+    peak = report["maxrss_kib"] + report["children_maxrss_kib"] * report["children_at_once"]
+    return seconds, peak * 1024, report["status"]
 
 
 def _child(job_id: str) -> None:
@@ -42,11 +53,20 @@ def _child(job_id: str) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
     from coop.jobs.services import job_run
 
     status = job_run(job_id=job_id)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"status": status, "maxrss_kib": peak}))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child's
+    report = {
+        "status": status,
+        "maxrss_kib": peak,
+        "children_maxrss_kib": children,
+        "children_at_once": settings.REGISTER_PDF_PROCESSES if children else 0,
+    }
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,14 @@ import threading
 import time
 from pathlib import Path
 
-from kit import database_url, drop_database, free_port, recreate_database, verbose
+from kit import (
+    administrator_client,
+    database_url,
+    drop_database,
+    free_port,
+    recreate_database,
+    verbose,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench_figures"
@@ -191,28 +198,11 @@ def load() -> int:
 
 
 def administrator_cookie() -> str:
-    """The session cookie of an administrator with TOTP (sessions live in Redis and the
-    database, so the gunicorn workers read it)."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    """The session cookie of an administrator with TOTP, passed in this session (sessions
+    live in the database, so the gunicorn workers read it)."""
     from django.conf import settings
-    from django.contrib.auth.models import Group
-    from django.test import Client
 
-    from coop.models import User
-    from coop.roles import sync_role_groups
-
-    user = User.objects.create_user(
-        email="bench-admin@exemple.fr",
-        password="bench password not secret",  # noqa: S106 - a throwaway database
-        is_staff=True,
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    sync_role_groups()
-    user.groups.set(Group.objects.filter(name__in=["administrator", "member"]))
-    TOTP.activate(user, generate_totp_secret())
-    client = Client()
-    client.force_login(user)
+    client = administrator_client()
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 

@@ -18,14 +18,16 @@ bulk SQL as bench/register.py does it, and dropped here.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from jobs_kit import GIB, run_job_in_child
-from kit import database_url, drop_database, recreate_database, verbose
+from kit import bench_database, load_register, verbose
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench_register_pdf"
@@ -35,28 +37,18 @@ MEMORY_BUDGET = 1 * GIB
 
 
 def main() -> int:
-    url = database_url(BENCH_DB)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings.test")
     jobs_root = Path(tempfile.mkdtemp(prefix="bench-register-pdf-"))
     os.environ["JOBS_ROOT"] = str(jobs_root)
-    sys.path.insert(0, str(BASE_DIR))
-
-    recreate_database(url, BENCH_DB)
     problems: list[str] = []
-    try:
-        import django
-
-        django.setup()
-        import register as register_bench
-        from django.core.management import call_command
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, jobs_root, ignore_errors=True)
+        url = cleanup.enter_context(bench_database(BENCH_DB))
         from django.utils import timezone
         from pypdf import PdfReader
 
         from coop.models import Job, Statutes
 
-        call_command("migrate", verbosity=0, interactive=False)
-        register_bench.load(url, members=MEMBERS)
+        load_register(url, MEMBERS)
         Statutes.objects.create(
             effective_from=dt.date(2010, 1, 1),
             decision_ref="AGE constitutive",
@@ -90,18 +82,11 @@ def main() -> int:
             if (job.progress_done, job.progress_total)[0] != job.progress_total:
                 problems.append(f"register_pdf: progress {job.progress_done}/{job.progress_total}")
         verbose(f"{MEMBERS} members: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB")
-    finally:
-        try:
-            from django.db import connections
 
-            connections.close_all()
-        except Exception:  # noqa: S110 - Django may not be set up yet
-            pass
-        drop_database(url, BENCH_DB)
-        import shutil
-
-        shutil.rmtree(jobs_root, ignore_errors=True)
-
+    print(
+        f"register_pdf: {MEMBERS} entries in {seconds:.1f} s ({seconds / MEMBERS * 1000:.1f} ms "
+        f"per entry), peak memory {peak / 2**20:.0f} MiB"
+    )
     print(f"register_pdf_time: ratio={seconds / TIME_BUDGET:.2f} target=1")
     print(f"register_pdf_memory: ratio={peak / MEMORY_BUDGET:.2f} target=1")
     if problems:

@@ -675,7 +675,7 @@ def main() -> int:
                 "--workers",
                 "2",
                 "--timeout",
-                "120",
+                "30",
                 "--access-logfile",
                 "-",
                 "--no-control-socket",

@@ -9,8 +9,18 @@ urlpatterns = [
     path("<int:pk>/ballot/", voting.ballot, name="ballot"),
     path("<int:pk>/ballot/change/", voting.ballot_change, name="ballot_change"),
     path("<int:pk>/results/", voting.results, name="results"),
-    path("<int:pk>/ballot-box.json", voting.ballot_box_json, name="ballot_box_json"),
-    path("<int:pk>/ballot-box.csv", voting.ballot_box_csv, name="ballot_box_csv"),
+    path(
+        "<int:pk>/ballot-box.json",
+        voting.ballot_box_export,
+        {"file_format": "json"},
+        name="ballot_box_json",
+    ),
+    path(
+        "<int:pk>/ballot-box.csv",
+        voting.ballot_box_export,
+        {"file_format": "csv"},
+        name="ballot_box_csv",
+    ),
     path("manage/<int:pk>/vote/", voting.control, name="vote_control"),
     path("manage/<int:pk>/vote/room-count/", voting.room_count, name="vote_room_count"),
     path(

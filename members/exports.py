@@ -21,8 +21,9 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from coop.documents import document_context, pdf_from_html
+from coop.documents import document_context
 from coop.jobs.pdf import pdf_join_numbered
+from coop.jobs.printer import PartPrinter
 from members.models import Member
 from members.selectors import register_at, register_at_counts, register_at_values
 from members.services import SNAPSHOT_FIELDS
@@ -313,15 +314,21 @@ PdfProgress = Callable[[int, int], None]
 
 
 def register_pdf_write(
-    *, on: dt.date, path: Path, chunk_rows: int, progress: PdfProgress | None = None
+    *,
+    on: dt.date,
+    path: Path,
+    chunk_rows: int,
+    processes: int = 1,
+    progress: PdfProgress | None = None,
 ) -> int:
     """Write the legal register on `on` as one PDF into `path`, printed `chunk_rows` entries
     at a time and joined, so that memory stays bounded whatever the size of the register.
 
     Each part is a WeasyPrint document of its own (the first one opens with the register's
-    heading; every page repeats the table's header row); the parts are then joined and the
-    pages numbered across the whole register. `progress(entries_done, entries)` is called
-    after each part. Returns the number of pages.
+    heading; every page repeats the table's header row), printed by `processes` processes at
+    once (coop.jobs.printer); the parts are then joined and the pages numbered across the
+    whole register. `progress(entries_done, entries)` is called as each part is printed.
+    Returns the number of pages.
     """
     entries, members = register_at_counts(on=on)
     base = {
@@ -334,32 +341,30 @@ def register_pdf_write(
     statuses = _statuses()
     parts: list[Path] = []
 
-    def print_part(lines: list[RegisterLine]) -> None:
+    def printed(done: int) -> None:
+        if progress is not None:
+            progress(done, entries)
+
+    def print_part(printer: PartPrinter, lines: list[RegisterLine]) -> None:
         part = path.with_name(f"{path.stem}-part-{len(parts):05d}.pdf")
         html = render_to_string(
             "members/pdf/register.html", {**base, "lines": lines, "show_header": not parts}
         )
-        pdf_from_html(html, target=part)
         parts.append(part)
+        printer.submit(html, part, rows=len(lines))
 
-    done = 0
     lines: list[RegisterLine] = []
     try:
-        for values in register_at_values(on=on, keys=PDF_KEYS, chunk_size=chunk_rows):
-            entry = dict(zip(PDF_KEYS, values, strict=True))
-            entry["number"] = int(values[0] or 0)
-            lines.append(register_line(entry, statuses=statuses))
-            if len(lines) == chunk_rows:
-                print_part(lines)
-                done += len(lines)
-                lines = []
-                if progress is not None:
-                    progress(done, entries)
-        if lines or not parts:  # the last entries, or the page saying there is none
-            print_part(lines)
-            done += len(lines)
-        if progress is not None:
-            progress(done, entries)
+        with PartPrinter(processes=processes, printed=printed) as printer:
+            for values in register_at_values(on=on, keys=PDF_KEYS, chunk_size=chunk_rows):
+                entry = dict(zip(PDF_KEYS, values, strict=True))
+                entry["number"] = int(values[0] or 0)
+                lines.append(register_line(entry, statuses=statuses))
+                if len(lines) == chunk_rows:
+                    print_part(printer, lines)
+                    lines = []
+            if lines or not parts:  # the last entries, or the page saying there is none
+                print_part(printer, lines)
         return pdf_join_numbered(
             parts,
             path,
@@ -370,3 +375,4 @@ def register_pdf_write(
     finally:
         for part in parts:
             part.unlink(missing_ok=True)
+            part.with_suffix(".html").unlink(missing_ok=True)

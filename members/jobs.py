@@ -99,7 +99,13 @@ def register_pdf_job(job: Job, work: JobWork) -> JobOutcome:
         work.progress(done, total=total, message=message % {"done": done, "total": total})
 
     path = work.output("register.pdf")
-    pages = register_pdf_write(on=on, path=path, chunk_rows=chunk, progress=printed)
+    pages = register_pdf_write(
+        on=on,
+        path=path,
+        chunk_rows=chunk,
+        processes=settings.REGISTER_PDF_PROCESSES,
+        progress=printed,
+    )
     return JobOutcome(
         file=path,
         filename=_export_filename(on, "pdf"),

@@ -10,7 +10,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,7 +22,7 @@ from capital.forms.admin import (
     RegisterForm,
     default_period,
 )
-from capital.register import register_csv, register_pdf
+from capital.jobs import register_export_start
 from capital.services import accounts_approval_record, interest_rate_record, share_correct
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest, wants_partial
@@ -117,38 +116,28 @@ def correct(request: HtmxHttpRequest, movement_pk: int) -> HttpResponse:
     return render(request, "capital/admin_correct.html", context)
 
 
-def _register_filename(form: RegisterForm, extension: str) -> str:
-    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    name = slugify(_("register of share movements"))
-    return f"{name}-{start.isoformat()}-{end.isoformat()}.{extension}"
-
-
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(Role.ADMINISTRATOR)
 def register(request: HtmxHttpRequest) -> HttpResponse:
-    """The register of share movements between two dates: the form, then the file."""
-    if "start" not in request.GET:
+    """The register of share movements between two dates: the form, then a job writes the
+    file (see its page)."""
+    if request.method != "POST":
         start, end = default_period()
         form = RegisterForm(initial={"start": start, "end": end})
         return render(request, "capital/admin_register.html", {"form": form})
-    form = RegisterForm(request.GET)
+    form = RegisterForm(request.POST)
     if form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        if form.cleaned_data["format"] == RegisterForm.FORMAT_CSV:
-            response = HttpResponse(
-                register_csv(start=start, end=end), content_type="text/csv; charset=utf-8"
+        try:
+            job = register_export_start(
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                file_format=form.cleaned_data["format"],
+                actor=request.user,
             )
-            filename = _register_filename(form, "csv")
+        except DomainError as exc:
+            form.add_error(None, str(exc))
         else:
-            try:
-                pdf = register_pdf(start=start, end=end)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-                return render(request, "capital/admin_register.html", {"form": form})
-            response = HttpResponse(pdf, content_type="application/pdf")
-            filename = _register_filename(form, "pdf")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+            return redirect("jobs:detail", pk=job.pk)
     return render(request, "capital/admin_register.html", {"form": form}, status=400)
 
 

@@ -314,8 +314,10 @@ JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=15)
 JOBS_STALE_SECONDS = env.float("JOBS_STALE_SECONDS", default=180)
 JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)
 JOBS_TIME_LIMIT_SECONDS = env.int("JOBS_TIME_LIMIT_SECONDS", default=3600)
-# The register's PDF is printed this many entries at a time, then joined (peak memory).
-REGISTER_PDF_CHUNK_ROWS = env.int("REGISTER_PDF_CHUNK_ROWS", default=2000)
+# The register's PDF is printed this many entries at a time, then joined (peak memory), by
+# this many processes at once (coop.jobs.printer; 1: in the worker's own process).
+REGISTER_PDF_CHUNK_ROWS = env.int("REGISTER_PDF_CHUNK_ROWS", default=1000)
+REGISTER_PDF_PROCESSES = env.int("REGISTER_PDF_PROCESSES", default=2)
 # Letters printed at a time by the job that prints a notice's letters to post.
 LETTERS_PRINT_CHUNK = env.int("LETTERS_PRINT_CHUNK", default=50)
 

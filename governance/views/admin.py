@@ -2,15 +2,14 @@
 resolutions), convening it, the proof of sending, the printed letters, cancelling, and the
 second convocation when the first did not reach its quorum."""
 
-import csv
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -31,7 +30,7 @@ from governance.forms.admin import (
     SecondConvocationForm,
 )
 from governance.forms.letters import LetterOptionsForm
-from governance.jobs import assembly_convene_start
+from governance.jobs import assembly_convene_start, convocation_proof_start
 from governance.lifecycle import Action, assembly_allows, written_questions_closing
 from governance.models import AgendaItem, Assembly, Minutes, Resolution, RollEntry
 from governance.selectors.assemblies import (
@@ -539,68 +538,16 @@ def manage_proof(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-@require_GET
+@require_POST
 @administrator
-def manage_proof_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
-    """The proof of sending as CSV (UTF-8 with BOM, `;`, CRLF), one line per member."""
+def manage_proof_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Start writing the proof of sending as CSV, one line per member on the roll (a job:
+    tens of thousands of lines for a large cooperative); its page then offers the file."""
     assembly = _convened(pk)
-    _form, status = _proof_filter(request)
-    entries = convocation_proof(assembly=assembly, status=status).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
-    header = [
-        _("member number"),
-        _("name"),
-        _("channel"),
-        _("e-mail address"),
-        _("status"),
-        _("sent at"),
-        _("attempts"),
-        _("last error"),
-        _("message id"),
-    ]
-    statuses = dict(NoticeDelivery.Status.choices)
-    channels = dict(NoticeDelivery.Channel.choices)
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"
-        yield writer.writerow(header)
-        for entry in entries:
-            delivery = entry.convocation_delivery
-            if delivery is None:
-                yield writer.writerow([entry.member_number, _cell(entry.name)] + [""] * 7)
-                continue
-            sent_at = timezone.localtime(delivery.sent_at).isoformat() if delivery.sent_at else ""
-            yield writer.writerow(
-                [
-                    entry.member_number,
-                    _cell(entry.name),
-                    str(channels.get(delivery.channel, delivery.channel)),
-                    _cell(delivery.to_email),
-                    str(statuses.get(delivery.status, delivery.status)),
-                    sent_at,
-                    delivery.attempts,
-                    _cell(delivery.last_error),
-                    _cell(delivery.message_id),
-                ]
-            )
-
-    filename = f"convocation-proof-{assembly.pk}" + (f"-{status}" if status else "")
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    form = ProofFilterForm(request.POST or None)
+    status = form.cleaned_data["status"] if form.is_bound and form.is_valid() else ""
+    job = convocation_proof_start(assembly=assembly, status=status, actor=request.user)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 # --- Letters ---------------------------------------------------------------------------------

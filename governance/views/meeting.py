@@ -17,8 +17,8 @@ from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, role_required
 from governance.forms.meeting import BureauSeatForm, CheckInSearchForm, RollEntryForm
+from governance.jobs import attendance_sheet_start
 from governance.lifecycle import Action, assembly_allows
-from governance.meeting_documents import attendance_sheet_pdf
 from governance.models import Assembly, BureauSeat, Proxy, RollEntry
 from governance.selectors.figures import (
     assembly_figures,
@@ -299,11 +299,10 @@ def open_meeting(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect("governance:meeting", pk=assembly.pk)
 
 
-@require_GET
+@require_POST
 @role_required(Role.ADMINISTRATOR)
 def attendance_sheet(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Start printing the attendance sheet (a job: thousands of lines for a large roll)."""
     assembly = _assembly(pk)
-    response = HttpResponse(attendance_sheet_pdf(assembly=assembly), content_type="application/pdf")
-    filename = f"attendance-{assembly.pk}-{assembly.starts_at:%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    job = attendance_sheet_start(assembly=assembly, actor=request.user, back="meeting")
+    return redirect("jobs:detail", pk=job.pk)

@@ -10,7 +10,7 @@ from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, is_verified_administrator, role_required
 from governance.forms.voting import MinutesForm
-from governance.meeting_documents import attendance_sheet_pdf
+from governance.jobs import attendance_sheet_start
 from governance.minutes import minutes_archive, minutes_pdf
 from governance.models import Assembly, Minutes
 from governance.selectors.documents import assembly_questions
@@ -80,16 +80,16 @@ def pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_POST
 @role_required(Role.MEMBER, Role.ADMINISTRATOR)
 def attendance(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The attendance sheet of an assembly whose minutes are in the members' archive."""
+    """The attendance sheet of an assembly whose minutes are in the members' archive: a job
+    prints it (see its page)."""
     assembly = _assembly(pk)
     if not minutes_archive().filter(assembly=assembly).exists():
         raise Http404
-    response = HttpResponse(attendance_sheet_pdf(assembly=assembly), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="attendance-{assembly.pk}.pdf"'
-    return response
+    job = attendance_sheet_start(assembly=assembly, actor=request.user, back="archive")
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @require_GET

@@ -1,7 +1,5 @@
 """The vote: the member's ballot and receipt, the chair's controls, results and ballot box."""
 
-import csv
-import json
 import logging
 from typing import Any
 
@@ -26,12 +24,11 @@ from governance.forms.voting import (
     RoomCountCorrectForm,
     RoomCountForm,
 )
+from governance.jobs import ballot_box_export_start
 from governance.lifecycle import Action, assembly_allows, is_online_only, meeting_window_opens
 from governance.models import Assembly, Participation, RollEntry, RoomCount
 from governance.selectors import voting as selectors
 from governance.selectors.room_counts import (
-    RoomCountChain,
-    room_count_chains,
     room_count_corrections,
     room_count_sheet,
 )
@@ -247,98 +244,16 @@ def results(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "governance/voting/results.html", context)
 
 
-def _ballot_box_rows(assembly: Assembly) -> list[dict[str, Any]]:
-    return [
-        {
-            "resolution": ballot.resolution.number,
-            "receipt": ballot.receipt,
-            "college": ballot.college.name if ballot.college else "",
-            "choice": ballot.choice,
-        }
-        for ballot in selectors.ballot_box(assembly=assembly)
-    ]
-
-
-def _tally_rows(assembly: Assembly) -> list[dict[str, Any]]:
-    return [
-        {
-            "resolution": resolution.number,
-            "title": resolution.title,
-            "majority": result.majority_threshold,
-            "majority_strict": result.majority_strict,
-            "empty_college_policy": result.empty_college_policy,
-            "for": result.votes_for,
-            "against": result.votes_against,
-            "abstain": result.abstentions,
-            "weighted_for": result.weighted_for or None,
-            "adopted": result.adopted,
-            "colleges": result.colleges,
-        }
-        for resolution, result in selectors.results_of(assembly=assembly)
-        if result is not None
-    ]
-
-
-def _earlier_counts(chain: RoomCountChain) -> list[dict[str, Any]]:
-    """The values a room count replaced, oldest first, each with the reason of its correction."""
-    return [
-        {
-            "for": corrected.votes_for,
-            "against": corrected.votes_against,
-            "abstain": corrected.abstentions,
-            "recorded_at": corrected.recorded_at.isoformat(),
-            "corrected_at": correction.recorded_at.isoformat(),
-            "reason": correction.reason,
-        }
-        for corrected, correction in chain.steps
-    ]
-
-
-@require_GET
+@require_POST
 @login_required
-def ballot_box_json(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def ballot_box_export(request: HtmxHttpRequest, pk: int, file_format: str) -> HttpResponse:
+    """Start writing the published ballot box as CSV or JSON (a job: tens of thousands of
+    ballots in a large assembly); its page then offers the file."""
     assembly = _assembly(pk)
     if not _may_see_results(request, assembly) or assembly.status != Assembly.Status.PUBLISHED:
         raise Http404
-    chains = room_count_chains(assembly=assembly)
-    room = [
-        {
-            "resolution": count.resolution.number,
-            "college": count.college.name if count.college else "",
-            "for": count.votes_for,
-            "against": count.votes_against,
-            "abstain": count.abstentions,
-            "corrects": _earlier_counts(chains[(count.resolution_id, count.college_id)]),
-        }
-        for count in selectors.room_counts_of(assembly=assembly)
-    ]
-    payload = {
-        "assembly": {"id": assembly.pk, "title": assembly.title},
-        "ballots": _ballot_box_rows(assembly),
-        "room_counts": room,
-        "tally": _tally_rows(assembly),
-    }
-    response = HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json"
-    )
-    response["Content-Disposition"] = f'attachment; filename="ballot-box-{assembly.pk}.json"'
-    return response
-
-
-@require_GET
-@login_required
-def ballot_box_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    assembly = _assembly(pk)
-    if not _may_see_results(request, assembly) or assembly.status != Assembly.Status.PUBLISHED:
-        raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ballot-box-{assembly.pk}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Resolution"), _("Receipt"), _("College"), _("Choice")])
-    for row in _ballot_box_rows(assembly):
-        writer.writerow([row["resolution"], row["receipt"], row["college"], row["choice"]])
-    return response
+    job = ballot_box_export_start(assembly=assembly, file_format=file_format, actor=request.user)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 # --- The chair's controls (administrators) ---------------------------------------------------

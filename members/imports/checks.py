@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -358,7 +359,15 @@ def check_numbers(drafts: Sequence[Draft], problems: list[ImportProblem]) -> Non
             )
         else:
             first_line[number] = draft.line
-    used = set(Member.objects.filter(number__in=list(first_line)).values_list("number", flat=True))
+    # One array parameter, not 100,000 placeholders for Django to resolve one by one.
+    table = connection.ops.quote_name(Member._meta.db_table)
+    column = connection.ops.quote_name(Member._meta.get_field("number").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)",  # noqa: S608 - our names
+            [list(first_line)],
+        )
+        used = {number for (number,) in cursor.fetchall()}
     for number, line in first_line.items():
         if number in used:
             problems.append(

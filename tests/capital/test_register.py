@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from capital.register import register_pdf_html
+from capital.register import register_csv, register_pdf_html
 from capital.services import share_correct, share_pay, share_subscribe, share_transfer
+from coop.models import Job
 from tests.capital.factories import capital_setup, member, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -53,22 +54,38 @@ def ledger():
     return {"alice": alice, "bob": bob, "carol": carol}
 
 
-def _csv(admin_client, start, end):
-    response = admin_client.get(URL, {"start": start, "end": end, "format": "csv"})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == (
-        f'attachment; filename="register-of-share-movements-{start}-{end}.csv"'
+def export(client, run_jobs, start, end, file_format):
+    """Ask for the register: the page starts a job and sends to its page; the job runs (as a
+    worker would); its page offers the file, which is downloaded (its bytes)."""
+    response = run_jobs(
+        lambda: client.post(URL, {"start": start, "end": end, "format": file_format})
     )
-    content = response.content.decode("utf-8")
+    job = Job.objects.latest("created_at")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    page = client.get(response["Location"]).content.decode()
+    download = reverse("jobs:download", args=[job.pk])
+    assert f'href="{download}"' in page
+    response = client.get(download)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="register-of-share-movements-{start}-{end}.{file_format}"'
+    )
+    return b"".join(response.streaming_content)
+
+
+def _csv(admin_client, run_jobs, start, end):
+    content = export(admin_client, run_jobs, start, end, "csv").decode("utf-8")
     assert content.startswith("\ufeff")
     return list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
 
 
 def test_the_csv_lists_every_movement_of_the_period_with_the_fields_of_rules_24(
-    admin_client, ledger
+    admin_client, ledger, run_jobs
 ):
-    rows = _csv(admin_client, "2025-03-01", "2025-12-31")
+    rows = _csv(admin_client, run_jobs, "2025-03-01", "2025-12-31")
     assert rows[0][:12] == [
         "Sequence number",
         "Date",
@@ -128,7 +145,7 @@ def test_the_csv_lists_every_movement_of_the_period_with_the_fields_of_rules_24(
     assert rows[11] == ["Capital on 2025-12-31", "300.00"]
 
 
-def test_text_that_looks_like_a_formula_is_kept_as_text(admin_client, ledger):
+def test_text_that_looks_like_a_formula_is_kept_as_text(admin_client, ledger, run_jobs):
     share_subscribe(
         member=ledger["carol"],
         shares=1,
@@ -138,27 +155,25 @@ def test_text_that_looks_like_a_formula_is_kept_as_text(admin_client, ledger):
         decision_ref="=HYPERLINK(1)",
         actor=None,
     )
-    rows = _csv(admin_client, "2025-07-01", "2025-07-31")
+    rows = _csv(admin_client, run_jobs, "2025-07-01", "2025-07-31")
     assert rows[1][11] == "'=HYPERLINK(1)"
     assert rows[1][9] == "50.00"
 
 
-def test_the_period_limits_the_movements_and_the_capital_before_is_given(admin_client, ledger):
-    rows = _csv(admin_client, "2025-04-01", "2025-05-31")
+def test_the_period_limits_the_movements_and_the_capital_before_is_given(
+    admin_client, ledger, run_jobs
+):
+    rows = _csv(admin_client, run_jobs, "2025-04-01", "2025-05-31")
     assert [r[0] for r in rows[1:4]] == ["3", "4", "5"]
     assert rows[5] == ["Capital on 2025-03-31", "300.00"]
     assert rows[6][7] == "0" and rows[6][9] == "0.00"
     assert rows[7] == ["Capital on 2025-05-31", "300.00"]
 
 
-def test_the_pdf_says_a_capital_variable_and_lists_the_movements(admin_client, ledger):
-    response = admin_client.get(URL, {"start": "2025-03-01", "end": "2025-12-31", "format": "pdf"})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
-    pdf_text = " ".join(
-        page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
-    )
+def test_the_pdf_says_a_capital_variable_and_lists_the_movements(admin_client, ledger, run_jobs):
+    content = export(admin_client, run_jobs, "2025-03-01", "2025-12-31", "pdf")
+    assert content.startswith(b"%PDF")
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     pdf_text = re.sub(r"\s+", " ", pdf_text)
     assert "à capital variable" in pdf_text
     assert "Register of share movements from March 1, 2025 to Dec. 31, 2025" in pdf_text
@@ -180,31 +195,34 @@ def test_the_pdf_html_carries_totals_and_both_sides_of_a_transfer(ledger):
 
 
 def test_the_form_refuses_a_period_ending_before_it_starts(admin_client, ledger):
-    response = admin_client.get(URL, {"start": "2025-06-01", "end": "2025-03-01", "format": "csv"})
+    response = admin_client.post(URL, {"start": "2025-06-01", "end": "2025-03-01", "format": "csv"})
     assert response.status_code == 400
     page = response.content.decode()
     assert "The end of the period comes before its start." in page
-    assert "The register was not downloaded" in page
+    assert "The register was not prepared" in page
+    assert not Job.objects.exists()
 
 
 def test_the_form_page_opens_with_this_year(admin_client, ledger):
     response = admin_client.get(URL)
     assert response.status_code == 200
     assert 'name="start"' in response.content.decode()
-    assert "Download the register" in response.content.decode()
+    assert "Prepare the register" in response.content.decode()
 
 
 def test_the_overview_links_to_the_register(admin_client, ledger):
     assert URL in admin_client.get(reverse("capital:overview")).content.decode()
 
 
-def test_the_register_query_count_is_flat(admin_client, ledger):
+def test_the_register_query_count_is_flat(ledger):
+    start, end = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+
     def queries(fmt: str) -> int:
         with CaptureQueriesContext(connection) as captured:
-            response = admin_client.get(
-                URL, {"start": "2025-01-01", "end": "2025-12-31", "format": fmt}
-            )
-            assert response.status_code == 200
+            if fmt == "csv":
+                register_csv(start=start, end=end)
+            else:
+                register_pdf_html(start=start, end=end)
         return len(captured)
 
     few = queries("csv"), queries("pdf")

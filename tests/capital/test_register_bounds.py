@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "pdf"])
 def test_a_register_until_the_end_of_the_calendar_is_a_form_error(admin_client, fmt):
     StatutesFactory(effective_from=dt.date(2020, 1, 1))
-    response = admin_client.get(
+    response = admin_client.post(
         reverse("capital:register"), {"start": "2020-01-01", "end": "9999-12-31", "format": fmt}
     )
     assert response.status_code == 400

@@ -38,7 +38,7 @@ def reloaded(job: Job) -> Job:
 
 
 def test_a_worker_killed_mid_job_is_found_by_the_sweep_and_the_retry_finishes(
-    celery_workers, worker_settings
+    celery_workers, worker_settings, monkeypatch
 ):
     StatutesFactory()
     standard_register()
@@ -69,6 +69,9 @@ def test_a_worker_killed_mid_job_is_found_by_the_sweep_and_the_retry_finishes(
     assert "The worker doing this work stopped" in job.error
     assert not job.result_file
 
+    # The doomed worker printed with its two printing processes (killed with it); the rescuer
+    # prints in its own process, which starts sooner on a loaded machine.
+    monkeypatch.setenv("REGISTER_PDF_PROCESSES", "1")
     celery_workers("rescuer")
     job_retry(job=job, actor=administrator)
     wait_until(lambda: reloaded(job).status == "done", timeout=120, what="the retried job")

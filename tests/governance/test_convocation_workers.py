@@ -15,6 +15,7 @@ from governance.services.convocation import assembly_convene
 from tests.coop import conftest as outbox_fixtures
 from tests.coop.conftest import wait_until
 from tests.governance.factories import draft_assembly, members_in_bulk, statutes_and_register
+from tests.jobs import job_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -64,7 +65,9 @@ def test_convening_2000_members_sends_each_exactly_one_notice(
     assert re.search(rf'id="count-sent">{len(by_email)}<', text)
     assert re.search(rf'id="count-pending">{MEMBERS - len(by_email)}<', text)
     assert f"{MEMBERS} members</h3>" in text
-    response = admin_client.get(reverse("governance:manage_proof_csv", args=[assembly.pk]))
+    _job, response = job_file(
+        admin_client, admin_client.post(reverse("governance:manage_proof_csv", args=[assembly.pk]))
+    )
     body = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))[1:]
     assert sorted(int(row[0]) for row in rows) == sorted(m.number for m in members)

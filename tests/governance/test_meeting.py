@@ -8,7 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from coop.errors import DomainError
-from coop.models import AuditEvent
+from coop.models import AuditEvent, Job
 from governance.meeting_documents import attendance_sheet_html
 from governance.models import Assembly, BureauSeat, RollEntry
 from governance.services.meeting import (
@@ -26,6 +26,7 @@ from tests.governance.factories import (
     statutes_and_register,
     voted_at_distance,
 )
+from tests.jobs import job_file
 
 pytestmark = pytest.mark.django_db
 
@@ -158,16 +159,18 @@ def test_the_attendance_sheet_lists_who_took_part_the_principals_and_the_bureau(
     assert "Marie Curie" in html and "Paul Morel" in html
 
 
-def test_attendance_sheet_download_is_a_pdf_for_administrators(assembly, admin_client, client):
+def test_attendance_sheet_download_is_a_pdf_for_administrators(
+    assembly, admin_client, client, jobs_root
+):
     e = _entries(assembly)
     roll_entry_check_in(roll_entry=e[0], actor=None)
     proxy_give(assembly=assembly, giver=e[1], holder=e[0], actor=None)
     url = reverse("governance:meeting_attendance", args=[assembly.pk])
-    response = admin_client.get(url)
-    assert response.status_code == 200
+    job, response = job_file(admin_client, admin_client.post(url))  # printed by a job
+    assert job.kind == "governance.attendance_sheet"
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
-    text = pdf_text(response.content)
+    text = pdf_text(b"".join(response.streaming_content))
     assert e[0].name in text and e[1].name in text
     assert "à capital variable" in text
     assert "Attendance sheet" in text
@@ -181,7 +184,6 @@ def test_meeting_pages_are_for_administrators_only(assembly, client, member_user
         reverse("governance:meeting", args=[assembly.pk]),
         reverse("governance:meeting_figures", args=[assembly.pk]),
         reverse("governance:meeting_bureau", args=[assembly.pk]),
-        reverse("governance:meeting_attendance", args=[assembly.pk]),
         reverse("governance:check_in_token", args=[_entries(assembly)[0].check_in_token]),
     ]
     for url in urls:
@@ -189,6 +191,9 @@ def test_meeting_pages_are_for_administrators_only(assembly, client, member_user
     client.force_login(member_user)
     for url in urls:
         assert client.get(url).status_code == 403
+    attendance = reverse("governance:meeting_attendance", args=[assembly.pk])
+    assert client.post(attendance).status_code == 403
+    assert not Job.objects.exists()
 
 
 def test_search_and_check_in_from_the_desk(assembly, admin_client):

@@ -18,6 +18,7 @@ from governance.services.minutes import minutes_publish, minutes_save
 from governance.services.voting import assembly_tally, results_publish
 from tests.coop.factories import UserFactory
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
+from tests.jobs import job_file
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,7 @@ def test_the_pdf_states_convocation_bureau_resolutions_and_results(admin_client,
     assert "Published on" in published
 
 
-def test_members_read_published_minutes_of_the_last_three_years_only(held, totp_admin):
+def test_members_read_published_minutes_of_the_last_three_years_only(held, totp_admin, jobs_root):
     member = Client(HTTP_ACCEPT_LANGUAGE="en")
     member.force_login(UserFactory(roles=["member"]))
     url = reverse("governance:minutes_pdf", kwargs={"pk": held.pk})
@@ -122,10 +123,11 @@ def test_members_read_published_minutes_of_the_last_three_years_only(held, totp_
     assert member.get(url).status_code == 404  # a draft is not for members
 
     attendance = reverse("governance:attendance_pdf", kwargs={"pk": held.pk})
-    assert member.get(attendance).status_code == 404
+    assert member.post(attendance).status_code == 404
     minutes_publish(assembly=held, actor=totp_admin)
     assert member.get(url).status_code == 200
-    assert member.get(attendance)["Content-Type"] == "application/pdf"
+    _job, printed = job_file(member, member.post(attendance))  # printed by a job
+    assert printed["Content-Type"] == "application/pdf"
     archive = member.get(reverse("governance:minutes_archive")).content.decode()
     assert held.title in archive
     assert attendance in archive

@@ -8,7 +8,6 @@ from fractions import Fraction
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import Assembly, AssemblyCollege, Ballot, RollEntry, RoomCount
@@ -16,6 +15,7 @@ from governance.services.ballots import ballot_cast
 from governance.services.voting import assembly_tally, results_publish
 from members.models import Member
 from tests.coop.factories import UserFactory
+from tests.governance.ballot_box import ballot_box_download
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +59,7 @@ def test_the_published_box_recounted_by_hand_gives_the_published_result(totp_adm
     Member.objects.filter(pk=entries[-1].member_id).update(user=user)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
-    box = json.loads(
-        client.get(reverse("governance:ballot_box_json", kwargs={"pk": assembly.pk})).content
-    )
+    box = json.loads(ballot_box_download(client, assembly, "json"))
     weights = {c.name: Fraction(str(c.weight)) / 100 for c in assembly.colleges.all()}
     for published in box["tally"]:
         counts: Counter = Counter()

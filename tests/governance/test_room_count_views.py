@@ -18,6 +18,7 @@ from governance.services.room_counts import room_count_correct, room_count_recor
 from governance.services.voting import assembly_tally, results_publish, voting_close
 from members.models import Member
 from tests.coop.factories import UserFactory
+from tests.governance.ballot_box import ballot_box_download
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
 
 pytestmark = pytest.mark.django_db
@@ -265,9 +266,7 @@ def test_results_ballot_box_and_minutes_show_the_correction(admin_client, assemb
     Member.objects.filter(pk=first.member_id).update(user=member)
     reader = Client(HTTP_ACCEPT_LANGUAGE="en")
     reader.force_login(member)
-    box = json.loads(
-        reader.get(reverse("governance:ballot_box_json", kwargs={"pk": assembly.pk})).content
-    )
+    box = json.loads(ballot_box_download(reader, assembly, "json"))
     (room,) = box["room_counts"]  # the current count only: the recount adds it once
     assert (room["for"], room["against"], room["abstain"]) == (1, 2, 0)
     (earlier,) = room["corrects"]

@@ -14,7 +14,6 @@ import logging
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
-from django.urls import reverse
 
 from governance.models import (
     Assembly,
@@ -31,6 +30,7 @@ from governance.services.convocation import assembly_cancel
 from governance.services.urn import urn_vacuum
 from governance.services.voting import assembly_tally, results_publish, voting_close
 from tests.coop.conftest import wait_until
+from tests.governance.ballot_box import ballot_box_download
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -194,8 +194,7 @@ def test_after_a_thousand_ballots_nothing_links_a_member_to_a_choice(caplog, tot
     member = entries[0]
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(totp_admin)
-    exported = client.get(reverse("governance:ballot_box_csv", kwargs={"pk": assembly.pk}))
-    text = exported.content.decode("utf-8-sig")
+    text = ballot_box_download(client, assembly, "csv").decode("utf-8-sig")
     for entry in entries[:50]:
         assert entry.name not in text
         assert entry.member.email not in text

@@ -14,6 +14,7 @@ from governance.models import Assembly, Participation, Proxy, RollEntry, UrnBall
 from governance.services.voting import assembly_tally
 from members.models import Member
 from tests.coop.factories import UserFactory
+from tests.governance.ballot_box import ballot_box_download
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
 
 pytestmark = pytest.mark.django_db
@@ -164,17 +165,15 @@ def test_results_receipt_check_and_a_recount_of_the_published_box(
     wrong = client.post(results_url, {"code": "AAAAA-AAAAA-AAAAA-AAAAA"}).content.decode()
     assert "No ballot in this ballot box has this receipt" in wrong
 
-    box = json.loads(
-        client.get(reverse("governance:ballot_box_json", kwargs={"pk": assembly.pk})).content
-    )
+    box = json.loads(ballot_box_download(client, assembly, "json"))
     for tally in box["tally"]:
         mine = [b for b in box["ballots"] if b["resolution"] == tally["resolution"]]
         assert sum(b["choice"] == "for" for b in mine) == tally["for"] == 2
         assert sum(b["choice"] == "against" for b in mine) == tally["against"] == 1
     assert all(set(b) == {"resolution", "receipt", "college", "choice"} for b in box["ballots"])
 
-    raw = client.get(reverse("governance:ballot_box_csv", kwargs={"pk": assembly.pk}))
-    rows = list(csv.reader(io.StringIO(raw.content.decode("utf-8-sig")), delimiter=";"))
+    raw = ballot_box_download(client, assembly, "csv")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Resolution", "Receipt", "College", "Choice"]
     assert len(rows) == 1 + 6
     # Ordered by resolution, then receipt: the order of the rows says nothing of the casts.

@@ -166,10 +166,13 @@ def test_pdf_is_the_legal_register_at_the_date(admin_client, history, run_jobs):
     assert "Page 1 of 1" in text
 
 
+@pytest.mark.parametrize("processes", [1, 2])
 def test_a_large_register_is_printed_in_parts_joined_into_one_numbered_pdf(
-    admin_client, history, run_jobs, settings
+    admin_client, history, run_jobs, settings, processes
 ):
+    """In the worker's own process, or by two printing processes at once: the same document."""
     settings.REGISTER_PDF_CHUNK_ROWS = 25
+    settings.REGISTER_PDF_PROCESSES = processes
     category, college = history["bruno"].category, history["bruno"].college
     for index in range(60):
         admitted(category, college, first_name="Membre", last_name=f"Numéro{index:02d}")
