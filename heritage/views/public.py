@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest, wants_partial
 from coop.throttle import anonymous_mail_allowed, anonymous_mail_refused_message
-from heritage.calendars import calendar_ics
+from heritage.feeds import calendar_ics
 from heritage.forms import GatheringFilterForm, GuestRegistrationForm
 from heritage.models import Gathering, HeritageCommunity, Registration
 from heritage.selectors import (
