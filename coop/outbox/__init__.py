@@ -1,7 +1,7 @@
 """The notices outbox: enqueue notices, send them at most once, recover after a crash.
 
-Every notice goes through here (docs/architecture.md): one NoticeDelivery row per recipient and notice,
-unique, whose status and sending time are the proof that the notice was sent.
+Every notice goes through here (docs/architecture.md): one NoticeDelivery row per recipient
+and notice, unique, whose status and sending time are the proof that the notice was sent.
 
 - enqueue: `notice_render_delivery` builds each recipient's copy in their language,
   `notice_enqueue` queues them (twice is harmless) and schedules sending after commit;

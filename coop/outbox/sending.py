@@ -39,7 +39,6 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from coop.models import NoticeDelivery
-from coop.outbox import mime
 from coop.outbox.transport import (
     Claimed,
     MaybeSent,
@@ -47,6 +46,8 @@ from coop.outbox.transport import (
     Refused,
     SenderRefused,
     Transport,
+    UnsendableMessage,
+    sender_domain,
 )
 
 logger = logging.getLogger(__name__)
@@ -359,7 +360,7 @@ def _send_claimed(batch: _Batch) -> None:
             message_id = transport.message_id(row)
             try:
                 transport.transmit(row, message_id, before_commit=batch.settle)
-            except mime.UnsendableMessage as exc:
+            except UnsendableMessage as exc:
                 batch.mark_failed(
                     row, gettext("This message cannot be built: %(error)s") % {"error": exc}
                 )
@@ -429,7 +430,7 @@ def _release_claim_lock(token: int) -> None:
 
 def _domain() -> str:
     """The domain of the Message-IDs: that of the sender's address."""
-    return mime.Sender.from_settings().envelope.rpartition("@")[2] or "voliere.invalid"
+    return sender_domain()
 
 
 _SETTLE_SENT_SQL = """
