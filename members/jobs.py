@@ -1,7 +1,6 @@
 """The register's long work, run as jobs (coop.jobs): the register at a date as PDF or CSV,
 and the import of a register from CSV. The pages start them; the worker runs them."""
 
-import csv
 import datetime as dt
 import io
 from pathlib import Path
@@ -14,12 +13,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from coop.csv_export import SpreadsheetWriter
 from coop.documents import statutes_for_document
 from coop.jobs.registry import JobOutcome, job_kind
 from coop.jobs.services import job_start
 from coop.jobs.work import JobWork
 from coop.models import Job
-from members.exports import register_csv_write, register_pdf_write, spreadsheet_cell
+from members.exports import register_csv_write, register_pdf_write
 from members.imports import register_import
 from members.selectors import register_at_counts
 
@@ -134,18 +134,11 @@ def _describe_import(parameters: dict[str, Any]) -> str:
 def _problems_csv(path: Path, problems: list[dict[str, Any]]) -> None:
     """The report of an import that wrote nothing: one line per problem (UTF-8, `;`)."""
     with path.open("w", encoding="utf-8", newline="") as file:
-        file.write("\ufeff")
-        writer = csv.writer(file, delimiter=";", lineterminator="\r\n")
-        writer.writerow([_("Line"), _("Column"), _("Problem")])
+        writer = SpreadsheetWriter(file)
+        writer.row([_("Line"), _("Column"), _("Problem")])
         for problem in problems:
-            # The column and the message may quote the file: never run as a formula.
-            writer.writerow(
-                [
-                    problem["line"] or _("whole file"),
-                    spreadsheet_cell(problem["column"]),
-                    spreadsheet_cell(problem["message"]),
-                ]
-            )
+            # The column and the message may quote the file: the writer keeps them as text.
+            writer.row([problem["line"] or _("whole file"), problem["column"], problem["message"]])
 
 
 @job_kind(

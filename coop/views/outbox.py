@@ -1,7 +1,5 @@
 """The notices outbox pages: what was sent to whom and when, the proof as CSV, requeueing."""
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -17,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from coop.csv_export import csv_download, csv_lines
 from coop.errors import DomainError
 from coop.fields import GuardedForm
 from coop.http import HtmxHttpRequest, wants_partial
@@ -97,21 +96,6 @@ def outbox_notice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @require_GET
 @role_required(Role.ADMINISTRATOR)
 def outbox_notice_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
@@ -119,7 +103,6 @@ def outbox_notice_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     notice = get_object_or_404(Notice, pk=pk)
     _form, status = _status_filter(request.GET)
     deliveries = notice_deliveries(notice=notice, status=status).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
     header = [
         gettext("recipient"),
         gettext("address"),
@@ -131,32 +114,24 @@ def outbox_notice_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         gettext("resends"),
         gettext("last error"),
     ]
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # so that spreadsheets read the file as UTF-8
-        yield writer.writerow(header)
-        for delivery in deliveries:
-            sent_at = timezone.localtime(delivery.sent_at).isoformat() if delivery.sent_at else ""
-            yield writer.writerow(
-                [
-                    _cell(delivery.recipient_key),
-                    _cell(delivery.to_email),
-                    delivery.channel,
-                    delivery.status,
-                    sent_at,
-                    _cell(delivery.message_id),
-                    delivery.attempts,
-                    delivery.resends,
-                    _cell(delivery.last_error),
-                ]
-            )
-
+    rows = (
+        [
+            delivery.recipient_key,
+            delivery.to_email,
+            delivery.channel,
+            delivery.status,
+            timezone.localtime(delivery.sent_at).isoformat() if delivery.sent_at else "",
+            delivery.message_id,
+            delivery.attempts,
+            delivery.resends,
+            delivery.last_error,
+        ]
+        for delivery in deliveries
+    )
     filename = slugify(f"notice-{notice.kind}-{notice.reference}") or f"notice-{notice.pk}"
     if status:
         filename += f"-{status}"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return csv_download(csv_lines(header, rows), filename=filename)
 
 
 @require_POST

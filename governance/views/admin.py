@@ -2,7 +2,6 @@
 resolutions), convening it, the proof of sending, the printed letters, cancelling, and the
 second convocation when the first did not reach its quorum."""
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coop.csv_export import csv_download, csv_lines
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest, wants_partial
 from coop.models import NoticeDelivery
@@ -537,19 +537,6 @@ def manage_proof(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @require_GET
 @administrator
 def manage_proof_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
@@ -557,7 +544,8 @@ def manage_proof_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse
     assembly = _convened(pk)
     _form, status = _proof_filter(request)
     entries = convocation_proof(assembly=assembly, status=status).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    statuses = dict(NoticeDelivery.Status.choices)
+    channels = dict(NoticeDelivery.Channel.choices)
     header = [
         _("member number"),
         _("name"),
@@ -569,36 +557,28 @@ def manage_proof_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse
         _("last error"),
         _("message id"),
     ]
-    statuses = dict(NoticeDelivery.Status.choices)
-    channels = dict(NoticeDelivery.Channel.choices)
 
-    def lines() -> Iterator[str]:
-        yield "\ufeff"
-        yield writer.writerow(header)
+    def rows() -> Iterator[list[object]]:
         for entry in entries:
             delivery = entry.convocation_delivery
             if delivery is None:
-                yield writer.writerow([entry.member_number, _cell(entry.name)] + [""] * 7)
+                yield [entry.member_number, entry.name] + [""] * 7
                 continue
             sent_at = timezone.localtime(delivery.sent_at).isoformat() if delivery.sent_at else ""
-            yield writer.writerow(
-                [
-                    entry.member_number,
-                    _cell(entry.name),
-                    str(channels.get(delivery.channel, delivery.channel)),
-                    _cell(delivery.to_email),
-                    str(statuses.get(delivery.status, delivery.status)),
-                    sent_at,
-                    delivery.attempts,
-                    _cell(delivery.last_error),
-                    _cell(delivery.message_id),
-                ]
-            )
+            yield [
+                entry.member_number,
+                entry.name,
+                channels.get(delivery.channel, delivery.channel),
+                delivery.to_email,
+                statuses.get(delivery.status, delivery.status),
+                sent_at,
+                delivery.attempts,
+                delivery.last_error,
+                delivery.message_id,
+            ]
 
     filename = f"convocation-proof-{assembly.pk}" + (f"-{status}" if status else "")
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return csv_download(csv_lines(header, rows()), filename=filename)
 
 
 # --- Letters ---------------------------------------------------------------------------------

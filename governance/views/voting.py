@@ -1,6 +1,5 @@
 """The vote: the member's ballot and receipt, the chair's controls, results and ballot box."""
 
-import csv
 import json
 import logging
 from typing import Any
@@ -8,13 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coop.csv_export import csv_download, csv_lines
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, is_verified_administrator, role_required
@@ -327,18 +327,16 @@ def ballot_box_json(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def ballot_box_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def ballot_box_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
     assembly = _assembly(pk)
     if not _may_see_results(request, assembly) or assembly.status != Assembly.Status.PUBLISHED:
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ballot-box-{assembly.pk}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Resolution"), _("Receipt"), _("College"), _("Choice")])
-    for row in _ballot_box_rows(assembly):
-        writer.writerow([row["resolution"], row["receipt"], row["college"], row["choice"]])
-    return response
+    header = [_("Resolution"), _("Receipt"), _("College"), _("Choice")]
+    rows = (
+        [row["resolution"], row["receipt"], row["college"], row["choice"]]
+        for row in _ballot_box_rows(assembly)
+    )
+    return csv_download(csv_lines(header, rows), filename=f"ballot-box-{assembly.pk}")
 
 
 # --- The chair's controls (administrators) ---------------------------------------------------

@@ -195,7 +195,7 @@ def test_after_a_thousand_ballots_nothing_links_a_member_to_a_choice(caplog, tot
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(totp_admin)
     exported = client.get(reverse("governance:ballot_box_csv", kwargs={"pk": assembly.pk}))
-    text = exported.content.decode("utf-8-sig")
+    text = b"".join(exported.streaming_content).decode("utf-8-sig")
     for entry in entries[:50]:
         assert entry.name not in text
         assert entry.member.email not in text
