@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from coop.csv_export import csv_download, csv_lines
 from coop.errors import DomainError
 from coop.fields import GuardedForm
-from coop.http import HtmxHttpRequest, wants_partial
+from coop.http import HtmxHttpRequest, render
 from coop.models import Notice, NoticeDelivery
 from coop.outbox import (
     delivery_requeue,
@@ -62,10 +62,7 @@ def _status_filter(data: QueryDict) -> tuple[DeliveryFilterForm, str]:
 def outbox_index(request: HtmxHttpRequest) -> HttpResponse:
     """Every notice with how many of its copies are waiting, sent, failed or interrupted."""
     page = Paginator(notice_list_with_counts(), PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "coop/outbox_index.html"
-    if wants_partial(request):
-        template += "#outbox-notices"
-    return render(request, template, {"page": page})
+    return render(request, "coop/outbox_index.html", {"page": page}, partial="outbox-notices")
 
 
 @require_GET
@@ -90,10 +87,7 @@ def outbox_notice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "letters_waiting": notice_letters_waiting(notice=notice),
         "posted_form": LettersPostedForm(initial={"posted_on": timezone.localdate()}),
     }
-    template = "coop/outbox_notice.html"
-    if wants_partial(request):
-        template += "#outbox-deliveries"
-    return render(request, template, context)
+    return render(request, "coop/outbox_notice.html", context, partial="outbox-deliveries")
 
 
 @require_GET

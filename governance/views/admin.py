@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coop.csv_export import csv_download, csv_lines
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest, wants_partial
+from coop.http import HtmxHttpRequest, render
 from coop.models import NoticeDelivery
 from coop.roles import Role, role_required
 from governance.documents import LETTERS_PER_PART, cancellation_letters_pdf, letters_pdf
@@ -531,10 +531,7 @@ def manage_proof(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "total": sum(counts.values()),
         "csv_query": urlencode({"status": status}) if status else "",
     }
-    template = "governance/admin/proof.html"
-    if wants_partial(request):
-        template += "#proof-entries"
-    return render(request, template, context)
+    return render(request, "governance/admin/proof.html", context, partial="proof-entries")
 
 
 @require_GET
