@@ -8,7 +8,13 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from governance.services.assembly import agenda_item_add, assembly_create, resolution_add
+from governance.services.agenda import (
+    agenda_item_add,
+    resolution_add,
+)
+from governance.services.assembly import (
+    assembly_create,
+)
 from governance.services.convocation import assembly_convene
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)

@@ -39,7 +39,7 @@ from governance.selectors.room_counts import room_count_sheet
 from governance.services.meeting import assembly_end_without_quorum
 from governance.services.urn import urn_seal
 from governance.tally import CollegeCount, Tally, tally_compute, weight_share
-from governance.tasks_voting import assembly_tally_task
+from governance.tasks import assembly_tally_task
 
 SINGLE_COLLEGE = "all"
 

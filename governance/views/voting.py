@@ -39,7 +39,7 @@ from governance.services.ballots import CastOutcome, ballot_cast, ballot_recast,
 from governance.services.receipt_mail import receipt_payload_seal
 from governance.services.room_counts import room_count_correct, room_count_record
 from governance.services.voting import results_publish, voting_close, voting_open
-from governance.tasks_voting import ballot_receipt_send
+from governance.tasks import ballot_receipt_send
 
 logger = logging.getLogger(__name__)
 
