@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from coop.actors import Actor
 from coop.jobs.registry import JobOutcome, job_kind
 from coop.jobs.services import job_start
 from coop.jobs.work import JobWork
@@ -20,7 +21,7 @@ ASSEMBLY_CONVENE = "governance.assembly_convene"
 
 
 def assembly_convene_start(
-    *, assembly: Assembly, actor: Any, now: dt.datetime | None = None
+    *, assembly: Assembly, actor: Actor, now: dt.datetime | None = None
 ) -> Job:
     """Check now what would refuse the convocation (state, dates, notice period), then start
     the job that convenes the assembly (see its page)."""

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from coop.actors import Actor
 from coop.csv_export import SpreadsheetWriter
 from coop.documents import statutes_for_document
 from coop.jobs.registry import JobOutcome, job_kind
@@ -44,7 +45,7 @@ def _describe_export(parameters: dict[str, Any]) -> str:
     }
 
 
-def register_export_start(*, on: dt.date, file_format: str, actor: Any) -> Job:
+def register_export_start(*, on: dt.date, file_format: str, actor: Actor) -> Job:
     """Start printing the register on `on` as "pdf" or "csv" (a job; see its page)."""
     if file_format == "pdf":
         statutes_for_document(on)  # no statutes, no legal designation: refuse now, not later
@@ -115,7 +116,7 @@ def register_pdf_job(job: Job, work: JobWork) -> JobOutcome:
     )
 
 
-def register_import_start(*, upload: File, actor: Any) -> Job:
+def register_import_start(*, upload: File, actor: Actor) -> Job:
     """Start importing the register in `upload` (a CSV file): the job checks every line and
     imports them all, or nothing with the report of every problem (see its page)."""
     return job_start(

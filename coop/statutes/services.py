@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.fractions import parse_fraction
@@ -60,7 +61,7 @@ def _json(value: Any) -> Any:
 
 @transaction.atomic
 def statutes_create_version(
-    *, actor: Any | None, effective_from: dt.date, values: Mapping[str, Any]
+    *, actor: Actor, effective_from: dt.date, values: Mapping[str, Any]
 ) -> Statutes:
     """Record a new version of the statutes in force from `effective_from`.
 
@@ -84,7 +85,7 @@ def statutes_create_version(
 
     statutes = Statutes(
         effective_from=effective_from,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_person(actor),
         **_normalised(values),
     )
     # Read each value as its field would (text to number...), then the rules, then the

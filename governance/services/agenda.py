@@ -4,12 +4,11 @@ Everything here changes a draft only: after convocation the agenda is frozen (RU
 services refuse, and the database refuses too (triggers of migration 0002).
 """
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from governance.models import AgendaItem, Assembly, Resolution
@@ -25,7 +24,7 @@ _SHIFT = 1000
 
 @transaction.atomic
 def agenda_item_add(
-    *, assembly: Assembly, title: str, description: str = "", actor: Any
+    *, assembly: Assembly, title: str, description: str = "", actor: Actor
 ) -> AgendaItem:
     """A new item at the end of the agenda."""
     assembly = assembly_locked_for_preparation(assembly)
@@ -44,7 +43,7 @@ def agenda_item_add(
 
 @transaction.atomic
 def agenda_item_update(
-    *, item: AgendaItem, title: str, description: str = "", actor: Any
+    *, item: AgendaItem, title: str, description: str = "", actor: Actor
 ) -> AgendaItem:
     assembly = assembly_locked_for_preparation(item.assembly)
     item = AgendaItem.objects.get(pk=item.pk, assembly=assembly)
@@ -61,7 +60,7 @@ def agenda_item_update(
 
 
 @transaction.atomic
-def agenda_item_remove(*, item: AgendaItem, actor: Any) -> None:
+def agenda_item_remove(*, item: AgendaItem, actor: Actor) -> None:
     """Remove an item and its resolutions; the others close up."""
     assembly = assembly_locked_for_preparation(item.assembly)
     item = AgendaItem.objects.get(pk=item.pk, assembly=assembly)
@@ -78,7 +77,7 @@ def agenda_item_remove(*, item: AgendaItem, actor: Any) -> None:
 
 
 @transaction.atomic
-def agenda_item_move(*, item: AgendaItem, up: bool, actor: Any) -> None:
+def agenda_item_move(*, item: AgendaItem, up: bool, actor: Actor) -> None:
     """Swap an item with the one before (`up`) or after it; resolutions follow their item."""
     assembly = assembly_locked_for_preparation(item.assembly)
     items = list(AgendaItem.objects.filter(assembly=assembly).order_by("position"))
@@ -136,7 +135,7 @@ def resolution_add(
     title: str,
     text: str,
     majority_kind: str | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Resolution:
     """A resolution under an agenda item, numbered in the agenda's order. Its majority is by
     default the statutes' majority for the assembly's kind."""
@@ -173,7 +172,7 @@ def resolution_update(
     title: str,
     text: str,
     majority_kind: str,
-    actor: Any,
+    actor: Actor,
 ) -> Resolution:
     assembly = assembly_locked_for_preparation(resolution.assembly)
     resolution = Resolution.objects.get(pk=resolution.pk, assembly=assembly)
@@ -202,7 +201,7 @@ def resolution_update(
 
 
 @transaction.atomic
-def resolution_remove(*, resolution: Resolution, actor: Any) -> None:
+def resolution_remove(*, resolution: Resolution, actor: Actor) -> None:
     assembly = assembly_locked_for_preparation(resolution.assembly)
     resolution = Resolution.objects.get(pk=resolution.pk, assembly=assembly)
     data = {"number": resolution.number, "title": resolution.title}
@@ -212,7 +211,7 @@ def resolution_remove(*, resolution: Resolution, actor: Any) -> None:
 
 
 @transaction.atomic
-def resolution_move(*, resolution: Resolution, up: bool, actor: Any) -> None:
+def resolution_move(*, resolution: Resolution, up: bool, actor: Actor) -> None:
     """Swap a resolution with the one before or after it under the same agenda item."""
     assembly = assembly_locked_for_preparation(resolution.assembly)
     siblings = list(

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.statutes import statutes_in_force
@@ -71,7 +72,7 @@ def assembly_create(
     place: str = "",
     online_access: str = "",
     distance_vote_deadline: dt.datetime | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Assembly:
     """A draft assembly (first convocation). Without a deadline for distance votes, the
     statutes' default: `distance_vote_days_before` days before, at the closing time."""
@@ -84,7 +85,7 @@ def assembly_create(
         place=place.strip(),
         online_access=online_access.strip(),
         distance_vote_deadline=deadline,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_person(actor),
     )
     audit_record(actor=actor, action="assembly.created", target=assembly, data=_details(assembly))
     return assembly
@@ -100,7 +101,7 @@ def assembly_update(
     place: str = "",
     online_access: str = "",
     distance_vote_deadline: dt.datetime | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Assembly:
     """Change a draft's details. Resolutions that followed the assembly's kind follow it."""
     assembly = assembly_locked_for_preparation(assembly)
@@ -143,7 +144,7 @@ def assembly_update(
 
 @transaction.atomic
 def assembly_prepare_second_convocation(
-    *, first: Assembly, starts_at: dt.datetime, actor: Any
+    *, first: Assembly, starts_at: dt.datetime, actor: Actor
 ) -> Assembly:
     """RULES 12, 31: the first convocation ended as "quorum not reached" (at its meeting, or at
     the close of its online vote); a draft second convocation with the same agenda and
@@ -176,7 +177,7 @@ def assembly_prepare_second_convocation(
         place=first.place,
         online_access=first.online_access,
         distance_vote_deadline=deadline,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_person(actor),
     )
     items = {}
     for item in AgendaItem.objects.filter(assembly=first).order_by("position"):

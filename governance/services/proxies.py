@@ -16,7 +16,6 @@ by e-mail when they agreed to receive the cooperative's notices by e-mail.
 """
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,6 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.outbox import notice_enqueue, notice_render_delivery
@@ -143,7 +143,7 @@ def _detail_url(assembly: Assembly) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("governance:detail", args=[assembly.pk])
 
 
-def _notify_holder(proxy: Proxy, assembly: Assembly, actor: Any) -> None:
+def _notify_holder(proxy: Proxy, assembly: Assembly, actor: Actor) -> None:
     """Tell the holder by e-mail (when they agreed to e-mail notices): one notice per proxy."""
     member = proxy.holder.member
     if not (member.e_notices and member.email):
@@ -173,7 +173,7 @@ def proxy_give(
     assembly: Assembly,
     giver: RollEntry,
     holder: RollEntry,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> Proxy:
     """Record a proxy from `giver` to `holder`, both on the roll of `assembly`; tell the holder."""
@@ -188,7 +188,7 @@ def proxy_give(
                 assembly=assembly,
                 giver=giver,
                 holder=holder,
-                given_by=actor if getattr(actor, "is_authenticated", False) else None,
+                given_by=actor_person(actor),
             )
     except IntegrityError as exc:  # the partial unique index: one active proxy per giver
         raise ProxyRefused(
@@ -211,7 +211,7 @@ def proxy_give(
 
 
 @transaction.atomic
-def proxy_revoke(*, proxy: Proxy, actor: Any, now: dt.datetime | None = None) -> Proxy:
+def proxy_revoke(*, proxy: Proxy, actor: Actor, now: dt.datetime | None = None) -> Proxy:
     """Revoke an active proxy, until voting opens and as long as its holder has not voted with
     it. The giver may then vote or be checked in."""
     now = now or timezone.now()

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.fractions import format_fraction
@@ -49,7 +50,7 @@ def _locked(assembly: Assembly) -> Assembly:
 
 
 @transaction.atomic
-def voting_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+def voting_open(*, assembly: Assembly, actor: Actor, now: dt.datetime | None = None) -> Assembly:
     """The chair opens the vote in the meeting: members vote on their phones or by hand.
 
     The meeting opened with its quorum (an assembly without it ended as "quorum not reached"
@@ -79,7 +80,7 @@ def voting_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = Non
 
 
 @transaction.atomic
-def voting_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+def voting_close(*, assembly: Assembly, actor: Actor, now: dt.datetime | None = None) -> Assembly:
     """The chair closes the vote; the tally starts once this is committed.
 
     An online-only assembly has no meeting that opens: its vote runs from the convocation and
@@ -289,7 +290,9 @@ RESULTS_NOTICE = "assembly-results"
 
 
 @transaction.atomic
-def results_publish(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+def results_publish(
+    *, assembly: Assembly, actor: Actor, now: dt.datetime | None = None
+) -> Assembly:
     """Publish the results to the members; they are told by e-mail when they agreed to it."""
     assembly = _locked(assembly)
     assembly_require(assembly, Action.PUBLISH, now=now or timezone.now())

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.roles import Role
@@ -53,7 +54,7 @@ def community_create(
     territory: str = "",
     description: str = "",
     organisers: Sequence[Any] = (),
-    actor: Any,
+    actor: Actor,
 ) -> HeritageCommunity:
     """Create a community and name its organisers (who get the organiser role)."""
     name = _check_name(name)
@@ -81,7 +82,7 @@ def community_update(
     territory: str,
     description: str,
     organisers: Sequence[Any],
-    actor: Any,
+    actor: Actor,
 ) -> HeritageCommunity:
     community = HeritageCommunity.objects.select_for_update().get(pk=community.pk)
     community.name = _check_name(name)
@@ -105,7 +106,7 @@ def _kind_of(user: Any) -> str:
 
 @transaction.atomic
 def community_join(
-    *, community: HeritageCommunity, user: Any, notify: bool, actor: Any | None = None
+    *, community: HeritageCommunity, user: Any, notify: bool, actor: Actor = None
 ) -> CommunityMembership:
     """A signed-in person joins a community (or changes whether they hear of new gatherings).
 

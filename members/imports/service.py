@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.models import AuditEvent
 from members.imports.checks import Codes, check_numbers, check_row
@@ -37,7 +38,7 @@ def _no_progress(done: int, total: int, step: str) -> None:
 
 @transaction.atomic
 def register_import(
-    *, file: TextIO, actor: Any | None, progress: ImportProgress | None = None
+    *, file: TextIO, actor: Actor, progress: ImportProgress | None = None
 ) -> ImportReport:
     """Import the members of a CSV file (a text stream): all of them, or none.
 
@@ -158,7 +159,7 @@ def _copy(model: type[Model], objects: list[Model]) -> None:
 _LIFECYCLE_FIELDS = ("status", "ratified_on", "ratification_ref", "exited_on", "exit_ref")
 
 
-def _imported_events(member: Member, *, actor: Any) -> list[RegisterEvent]:
+def _imported_events(member: Member, *, actor: Actor) -> list[RegisterEvent]:
     """One "imported" event per dated step of the entry (admission, ratification, exit), so
     the register at any earlier date shows the member as they stood then (unsaved)."""
     final = {name: getattr(member, name) for name in _LIFECYCLE_FIELDS}
@@ -174,7 +175,7 @@ def _imported_events(member: Member, *, actor: Any) -> list[RegisterEvent]:
         stages.append((final["ratified_on"], final["ratification_ref"], ratified))
     if final["exited_on"] is not None:
         stages.append((final["exited_on"], final["exit_ref"], final))
-    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    recorded_by = actor_person(actor)
     events = []
     previous: dict[str, Any] = {}
     for effective_on, decision_ref, state in stages:
@@ -202,12 +203,12 @@ def _imported_events(member: Member, *, actor: Any) -> list[RegisterEvent]:
     return events
 
 
-def _audit_event(event: RegisterEvent, *, actor: Any) -> AuditEvent:
+def _audit_event(event: RegisterEvent, *, actor: Actor) -> AuditEvent:
     """The audit event register_event_record writes with each event, for one written in bulk."""
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    person = actor_person(actor)
     return AuditEvent(
-        actor=actor if is_person else None,
-        actor_label=actor.email if is_person else "system",
+        actor=person,
+        actor_label=person.email if person is not None else "system",
         action=f"member.{event.kind}",
         target_type=Member._meta.label_lower,
         target_id=str(event.member_id),

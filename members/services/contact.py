@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from members.models import Member, RegisterEvent
@@ -47,7 +48,7 @@ def member_update_contact(
     *,
     member: Member,
     changes: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     allowed: tuple[str, ...] = CONTACT_FIELDS,
 ) -> Member:
     """Change contact details; writes one register event with what changed (if anything did)."""
@@ -112,7 +113,7 @@ def _latest_event_date(member: Member):
 
 
 @transaction.atomic
-def member_set_e_notices(*, member: Member, consent: bool, actor: Any) -> Member:
+def member_set_e_notices(*, member: Member, consent: bool, actor: Actor) -> Member:
     """Give or withdraw the consent to receive notices by e-mail; its date is kept."""
     member = member_locked(member)
     if member.e_notices == consent:

@@ -25,6 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from members.models import Member
@@ -223,7 +224,9 @@ def member_erasure_plan(*, member: Member) -> ErasurePlan:
 
 
 @transaction.atomic
-def member_erase_personal_data(*, member: Member, confirm_number: int | None, actor: Any) -> Member:
+def member_erase_personal_data(
+    *, member: Member, confirm_number: int | None, actor: Actor
+) -> Member:
     """Erase what the register does not require of a former member's personal data.
 
     `confirm_number` is the member number the administrator typed to confirm. Refused for a

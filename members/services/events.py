@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from members.models import Member, RegisterEvent
@@ -79,7 +80,7 @@ def register_event_record(
     member: Member,
     kind: str,
     effective_on: dt.date,
-    actor: Any | None,
+    actor: Actor,
     decision_ref: str = "",
     changes: dict[str, Any] | None = None,
     previous: dict[str, Any] | None = None,
@@ -121,7 +122,7 @@ def register_event_record(
         member=member,
         kind=kind,
         effective_on=effective_on,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor_person(actor),
         decision_ref=decision_ref,
         changes=changes,
         snapshot=snapshot,
