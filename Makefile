@@ -55,6 +55,7 @@ run: demo
 lint: venv
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+	@.venv/bin/mypy
 	@$(MANAGE) makemigrations --check --dry-run >/dev/null || (echo "Models changed without a migration: run makemigrations." && exit 1)
 
 format: venv

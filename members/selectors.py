@@ -1,5 +1,7 @@
 """Reads of the member register. Other apps call these, never the models directly."""
 
+from __future__ import annotations
+
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -76,7 +78,7 @@ def _register_at_sql(columns: str) -> str:
     """  # noqa: S608
 
 
-def register_at(*, on: dt.date) -> RawQuerySet:
+def register_at(*, on: dt.date) -> RawQuerySet[Member]:
     """The register as it stood at the end of `on`: each numbered entry's latest event (its
     snapshot is the entry), as RegisterEvent rows ordered by member number.
 
@@ -145,7 +147,7 @@ def members_on_roll(*, on: dt.date) -> QuerySet[Member]:
     )
 
 
-def _counted(queryset: QuerySet) -> QuerySet:
+def _counted(queryset: QuerySet[Member]) -> QuerySet[Member]:
     """Annotate each row with its current members (admitted or ratified) and its entries
     (every entry of the register: applicants and former members included)."""
     return queryset.annotate(

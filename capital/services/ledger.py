@@ -148,7 +148,9 @@ def record_movements(
     return movements
 
 
-def row_base(*, kind: str, member: Member, effective_on: dt.date, decision_ref: str, actor: Actor):
+def row_base(
+    *, kind: str, member: Member, effective_on: dt.date, decision_ref: str, actor: Actor
+) -> dict[str, Any]:
     return {
         "kind": kind,
         "member": member,

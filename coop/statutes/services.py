@@ -4,10 +4,11 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
@@ -93,7 +94,7 @@ def statutes_create_version(
     errors: dict[str, list[ValidationError]] = {}
     converted: dict[str, Any] = {}
     for name in PARAMETER_FIELDS:
-        model_field = Statutes._meta.get_field(name)
+        model_field = cast("Field[Any, Any]", Statutes._meta.get_field(name))
         try:
             converted[name] = model_field.to_python(getattr(statutes, model_field.attname))
         except ValidationError as exc:

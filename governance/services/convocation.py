@@ -69,7 +69,7 @@ def member_assembly_url(assembly: Assembly) -> str:
         path = reverse("governance:detail", kwargs={"pk": assembly.pk})
     except NoReverseMatch:  # the members' pages are not mounted: the portal's home
         path = reverse("home")
-    return settings.SITE_URL.rstrip("/") + path
+    return str(settings.SITE_URL).rstrip("/") + path
 
 
 def check_in_url(token: str) -> str:
@@ -78,7 +78,7 @@ def check_in_url(token: str) -> str:
         path = reverse("governance:check_in_token", kwargs={"token": token})
     except NoReverseMatch:
         path = reverse("home") + f"?check-in={token}"
-    return settings.SITE_URL.rstrip("/") + path
+    return str(settings.SITE_URL).rstrip("/") + path
 
 
 # --- Convening -------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def _freeze_roll(assembly: Assembly, on: dt.date) -> int:
     eligible_sql = eligible_sql % tuple(f"%({name})s" for name in names)
     with connection.cursor() as cursor:
         cursor.execute(_ROLL_SQL.format(eligible=eligible_sql), {"assembly": assembly.pk, **names})
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coop.actors import Actor
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from governance.models import Assembly, Minutes, WrittenQuestion
@@ -71,7 +71,7 @@ def minutes_publish(*, assembly: Assembly, actor: Actor) -> Minutes:
             code="questions_unanswered",
         )
     minutes.published_at = timezone.now()
-    minutes.published_by = actor
+    minutes.published_by = actor_person(actor)
     minutes.save(update_fields=["published_at", "published_by", "updated_at"])
     audit_record(actor=actor, action="assembly.minutes_published", target=assembly)
     return minutes

@@ -140,7 +140,7 @@ def _check_give(assembly: Assembly, giver: RollEntry, holder: RollEntry) -> None
 
 
 def _detail_url(assembly: Assembly) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("governance:detail", args=[assembly.pk])
+    return str(settings.SITE_URL).rstrip("/") + reverse("governance:detail", args=[assembly.pk])
 
 
 def _notify_holder(proxy: Proxy, assembly: Assembly, actor: Actor) -> None:

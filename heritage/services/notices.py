@@ -33,14 +33,14 @@ PARTICIPANT_VERIFY = "heritage.participant_verify"
 
 
 def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return str(settings.SITE_URL).rstrip("/") + path
 
 
 def _cooperative() -> str:
     try:
         return statutes_in_force().name
     except StatutesNotInForce:
-        return settings.COOP_SITE_NAME
+        return str(settings.COOP_SITE_NAME)
 
 
 def registration_key(registration: Registration) -> str:

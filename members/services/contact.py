@@ -1,5 +1,6 @@
 """Contact details and the consent to e-mail notices (RULES 11), as register events."""
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -102,7 +103,7 @@ def member_update_contact(
     return member
 
 
-def _latest_event_date(member: Member):
+def _latest_event_date(member: Member) -> dt.date:
     return (
         RegisterEvent.objects.filter(member=member)
         .order_by("-effective_on", "-id")

@@ -14,6 +14,8 @@ contact details as they were at each step, as the register's history, under the 
 and restriction. The audit entry of the erasure names the fields erased, never their values.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +87,7 @@ def _addresses(member: Member) -> set[str]:
     return addresses
 
 
-def _erasable_guest_registrations(member: Member) -> QuerySet:
+def _erasable_guest_registrations(member: Member) -> QuerySet[Any]:
     """Guest registrations typed with the member's addresses that are over: cancelled, expired,
     or of a gathering already ended. One still to come keeps its address, to reach its guest."""
     from heritage.models import Registration
