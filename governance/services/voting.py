@@ -11,7 +11,6 @@ and refuses to run twice (one result per resolution, a unique key).
 import datetime as dt
 from collections import defaultdict
 from fractions import Fraction
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -39,7 +38,14 @@ from governance.selectors.figures import assembly_figures, meeting_opening
 from governance.selectors.room_counts import room_count_sheet
 from governance.services.meeting import assembly_end_without_quorum
 from governance.services.urn import urn_seal
-from governance.tally import CollegeCount, Tally, tally_compute, weight_share
+from governance.tally import (
+    CollegeCount,
+    Tally,
+    TallyLine,
+    tally_compute,
+    tally_lines_dump,
+    weight_share,
+)
 from governance.tasks import assembly_tally_task
 
 SINGLE_COLLEGE = "all"
@@ -201,21 +207,21 @@ def _fraction_text(value: Fraction | None) -> str | None:
     return None if value is None else format_fraction(value)
 
 
-def tally_arithmetic(tally: Tally) -> list[dict[str, Any]]:
+def tally_arithmetic(tally: Tally) -> list[TallyLine]:
     """The steps of the tally, per college, as stored with the result and published."""
     return [
-        {
-            "key": line.count.key,
-            "name": line.count.name,
-            "weight": format_fraction(line.count.weight),
-            "for": line.count.votes_for,
-            "against": line.count.votes_against,
-            "abstain": line.count.abstentions,
-            "expressed": line.count.expressed,
-            "share_for": _fraction_text(line.share_for),
-            "counted_weight": format_fraction(line.counted_weight),
-            "contribution": format_fraction(line.contribution),
-        }
+        TallyLine(
+            key=line.count.key,
+            name=line.count.name,
+            weight=format_fraction(line.count.weight),
+            votes_for=line.count.votes_for,
+            votes_against=line.count.votes_against,
+            abstentions=line.count.abstentions,
+            expressed=line.count.expressed,
+            share_for=_fraction_text(line.share_for),
+            counted_weight=format_fraction(line.counted_weight),
+            contribution=format_fraction(line.contribution),
+        )
         for line in tally.colleges
     ]
 
@@ -264,7 +270,7 @@ def assembly_tally(*, assembly: Assembly, now: dt.datetime | None = None) -> lis
                 abstentions=tally.abstentions,
                 weighted_for=_fraction_text(tally.weighted_for) or "",
                 adopted=tally.adopted,
-                colleges=tally_arithmetic(tally),
+                colleges=tally_lines_dump(tally_arithmetic(tally)),
             )
         )
     ResolutionResult.objects.bulk_create(results)
