@@ -29,6 +29,14 @@ other copy is sent once.
 
 from coop.outbox.enqueue import DeliveryDraft, notice_enqueue, notice_render_delivery
 from coop.outbox.letters import letters_mark_posted
+from coop.outbox.outcomes import (
+    OutboxClaimLost,
+    OutboxConnectionError,
+    OutboxDatabaseError,
+    SendReport,
+    retry_delay,
+    row_in_doubt,
+)
 from coop.outbox.recovery import RecoveryReport, delivery_requeue, outbox_recover_interrupted
 from coop.outbox.selectors import (
     notice_deliveries,
@@ -37,16 +45,7 @@ from coop.outbox.selectors import (
     notice_resent_count,
     notice_status_counts,
 )
-from coop.outbox.sending import (
-    OutboxClaimLost,
-    OutboxConnectionError,
-    OutboxDatabaseError,
-    SendReport,
-    outbox_send_batch,
-    outbox_send_due,
-    retry_delay,
-    row_in_doubt,
-)
+from coop.outbox.sending import outbox_send_batch, outbox_send_due
 
 __all__ = [
     "DeliveryDraft",

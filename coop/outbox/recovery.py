@@ -17,7 +17,7 @@ from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.models import NoticeDelivery
 from coop.outbox.enqueue import schedule_sending
-from coop.outbox.sending import row_in_doubt
+from coop.outbox.outcomes import row_in_doubt
 from coop.roles import is_administrator
 
 logger = logging.getLogger(__name__)
