@@ -19,8 +19,8 @@ from coop.http import HtmxHttpRequest, render, wants_partial
 from coop.roles import Role, role_required
 from governance.forms.meeting import BureauSeatForm, CheckInSearchForm, RollEntryForm
 from governance.lifecycle import Action, assembly_allows
-from governance.meeting_documents import attendance_sheet_pdf
 from governance.models import Assembly, BureauSeat, Proxy, RollEntry
+from governance.pdfs.attendance import attendance_sheet_pdf
 from governance.selectors.figures import (
     assembly_figures,
     live_figures,

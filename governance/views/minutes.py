@@ -10,10 +10,11 @@ from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, is_verified_administrator, role_required
 from governance.forms.voting import MinutesForm
-from governance.meeting_documents import attendance_sheet_pdf
-from governance.minutes import minutes_archive, minutes_pdf
 from governance.models import Assembly, Minutes
+from governance.pdfs.attendance import attendance_sheet_pdf
+from governance.pdfs.minutes import minutes_pdf
 from governance.selectors.documents import assembly_questions
+from governance.selectors.minutes import minutes_archive
 from governance.services.minutes import minutes_publish, minutes_save
 
 
