@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from jobs_kit import GIB, run_job_in_child
-from kit import database_url, drop_database, recreate_database, verbose
+from kit import database_url, drop_database, recreate_database, register_structure, verbose
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "voliere_bench_import"
@@ -35,7 +35,7 @@ MEMORY_BUDGET = 1 * GIB
 
 def register_csv(rows: int, categories: list[tuple[str, str]]) -> bytes:
     """A register as a spreadsheet saves it: members, legal persons, former members."""
-    from register import FIRST_NAMES, LAST_NAMES, STREETS, TOWNS
+    from register_kit import FIRST_NAMES, LAST_NAMES, STREETS, TOWNS
 
     from members.imports import IMPORT_COLUMNS
 
@@ -93,25 +93,13 @@ def main() -> int:
         from django.core.files import File
         from django.core.management import call_command
         from django.utils import timezone
-        from register import CATEGORIES, COLLEGES
+        from register_kit import CATEGORIES, COLLEGES
 
         from coop.models import Job
-        from members.models import Category, College, Member, RegisterEvent
+        from members.models import Member, RegisterEvent
 
         call_command("migrate", verbosity=0, interactive=False)
-        colleges = {
-            code: College.objects.create(code=code, name=name, weight=weight, position=position)
-            for code, name, weight, position in COLLEGES
-        }
-        for code, name, compulsory, public, college, position in CATEGORIES:
-            Category.objects.create(
-                code=code,
-                name=name,
-                compulsory=compulsory,
-                is_public_body=public,
-                default_college=colleges[college],
-                position=position,
-            )
+        register_structure(COLLEGES, CATEGORIES)
         content = register_csv(
             ROWS, [(code, college) for code, _n, _c, _p, college, _pos in CATEGORIES]
         )

@@ -88,3 +88,25 @@ def delete_queue(name: str) -> None:
             client.delete(*keys)
     finally:
         client.close()
+
+
+def register_structure(colleges: list[tuple], categories: list[tuple]) -> dict[str, object]:
+    """The colleges (code, name, weight, position) and categories (code, name, compulsory,
+    public body, college code, position) of a benchmark's register; returns the colleges by
+    code. Django must be set up."""
+    from members.models import Category, College
+
+    made = {
+        code: College.objects.create(code=code, name=name, weight=weight, position=position)
+        for code, name, weight, position in colleges
+    }
+    for code, name, compulsory, public, college, position in categories:
+        Category.objects.create(
+            code=code,
+            name=name,
+            compulsory=compulsory,
+            is_public_body=public,
+            default_college=made[college],
+            position=position,
+        )
+    return made
