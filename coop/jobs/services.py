@@ -54,7 +54,7 @@ def job_start(
     kind: str,
     actor: Actor,
     parameters: dict[str, Any] | None = None,
-    input_file: File | None = None,
+    input_file: File[bytes] | None = None,
     input_name: str = "",
 ) -> Job:
     """Record a job of `kind` for `actor` and send it to the workers once committed."""

@@ -105,7 +105,7 @@ def assembly_update(
 ) -> Assembly:
     """Change a draft's details. Resolutions that followed the assembly's kind follow it."""
     assembly = assembly_locked_for_preparation(assembly)
-    if assembly.first_convocation_id is not None:
+    if assembly.first_convocation is not None:
         second_convocation_date_check(first=assembly.first_convocation, starts_at=starts_at)
     deadline = _deadline(starts_at, distance_vote_deadline)
     _check_details(starts_at=starts_at, place=place, online_access=online_access, deadline=deadline)

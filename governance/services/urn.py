@@ -73,7 +73,7 @@ def urn_seal(*, assembly: Assembly) -> int:
         from governance.tasks import urn_vacuum_task
 
         transaction.on_commit(urn_vacuum_task.delay, robust=True)
-    return moved
+    return int(moved)
 
 
 def urn_needs_vacuum() -> bool:

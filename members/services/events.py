@@ -59,8 +59,9 @@ def member_snapshot(member: Member) -> dict[str, Any]:
             snapshot["category"] = member.category.code
             snapshot["category_name"] = member.category.name
         elif name == "college":
-            snapshot["college"] = member.college.code if member.college_id else ""
-            snapshot["college_name"] = member.college.name if member.college_id else ""
+            college = member.college if member.college_id else None
+            snapshot["college"] = college.code if college is not None else ""
+            snapshot["college_name"] = college.name if college is not None else ""
         else:
             snapshot[name] = _json_value(getattr(member, name))
     return snapshot
