@@ -3,14 +3,23 @@ community, all public gatherings.
 
 Each event keeps its UID across changes and carries a SEQUENCE raised with each change of time
 or place, so calendar applications update it in place. Times are written in UTC.
+
+The feeds are polled by every calendar application subscribed to them, and icalendar's objects
+cost far more than the query: a feed is written once per version of the gatherings (the
+services bump it when a gathering is published, changed, cancelled or held, or its community
+renamed), per day (the feed's window moves) and per language, then served from the cache.
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from icalendar import Calendar, Event
 
 from heritage.models import Gathering
+from heritage.selectors import LIST_VERSION_KEY
 
 PRODID = "-//Volière//Heritage gatherings//EN"
 STATUS = {
@@ -32,6 +41,9 @@ FIELDS = (
     "updated_at",
     "community__name",
 )
+
+
+FEED_TIMEOUT = 3600  # seconds a written feed is kept
 
 
 def _domain() -> str:
@@ -82,3 +94,14 @@ def calendar_ics(*, gatherings: QuerySet[Gathering], name: str, limit: int | Non
         event.add("categories", [community])
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def feed_ics(*, gatherings: QuerySet[Gathering], name: str, key: str, limit: int) -> bytes:
+    """A feed of gatherings (`key` names it: all, or a community), through the cache."""
+    version = cache.get(LIST_VERSION_KEY, 0)
+    cache_key = f"heritage:feed:{version}:{timezone.localdate()}:{get_language()}:{key}"
+    data = cache.get(cache_key)
+    if data is None:
+        data = calendar_ics(gatherings=gatherings, name=name, limit=limit)
+        cache.set(cache_key, data, FEED_TIMEOUT)
+    return bytes(data)

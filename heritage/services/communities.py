@@ -17,6 +17,7 @@ from coop.errors import DomainError
 from coop.roles import Role
 from heritage.models import CommunityMembership, HeritageCommunity
 from heritage.services import notices
+from heritage.services.gatherings import gatherings_list_changed
 from heritage.tokens import BadToken, participate_token_read
 from members.selectors import member_for_user
 
@@ -90,6 +91,7 @@ def community_update(
     community.description = description.strip()
     community.save(update_fields=["name", "territory", "description"])
     _name_organisers(community, organisers)
+    gatherings_list_changed()  # the feeds name the community of each gathering
     audit_record(
         actor=actor,
         action="heritage.community_changed",

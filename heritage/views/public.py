@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest, render
 from coop.throttle import anonymous_mail_allowed, anonymous_mail_refused_message
-from heritage.feeds import calendar_ics
+from heritage.feeds import calendar_ics, feed_ics
 from heritage.forms import GatheringFilterForm, GuestRegistrationForm
 from heritage.models import Gathering, HeritageCommunity, Registration
 from heritage.selectors import (
@@ -303,7 +303,7 @@ def gathering_ics(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def feed(request: HtmxHttpRequest) -> HttpResponse:
     name = _("Gatherings of %(site)s") % {"site": settings.COOP_SITE_NAME}
     return _ics_response(
-        calendar_ics(gatherings=gatherings_for_feed(), name=name, limit=FEED_MAX_EVENTS),
+        feed_ics(gatherings=gatherings_for_feed(), name=name, key="all", limit=FEED_MAX_EVENTS),
         "gatherings.ics",
     )
 
@@ -312,9 +312,10 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
 def community_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(HeritageCommunity, slug=slug)
     return _ics_response(
-        calendar_ics(
+        feed_ics(
             gatherings=gatherings_for_feed(community=community),
             name=community.name,
+            key=f"community-{community.pk}",
             limit=FEED_MAX_EVENTS,
         ),
         f"{community.slug}.ics",
