@@ -55,6 +55,7 @@ run: demo
 lint: venv
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+	@.venv/bin/mypy
 	@$(MANAGE) makemigrations --check --dry-run >/dev/null || (echo "Models changed without a migration: run makemigrations." && exit 1)
 
 format: venv
@@ -71,7 +72,7 @@ messages: venv
 	@$(MANAGE) makemessages -l fr -l en --ignore=.venv --ignore=var --no-obsolete
 
 bench: setup
-	@for script in $(filter-out bench/kit.py bench/jobs_kit.py,$(wildcard bench/*.py)); do DJANGO_SETTINGS_MODULE=coop.settings.test $(PY) $$script || exit 1; done
+	@for script in $(filter-out %kit.py,$(wildcard bench/*.py)); do DJANGO_SETTINGS_MODULE=coop.settings.test $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf .venv var .pytest_cache .ruff_cache .hypothesis

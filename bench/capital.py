@@ -42,6 +42,7 @@ from kit import (
     drop_database,
     interleaved,
     recreate_database,
+    register_structure,
     verbose,
 )
 
@@ -256,7 +257,7 @@ def load(url: str) -> None:
 
     from capital.models import LedgerCounter
     from coop.models import Statutes
-    from members.models import Category, College, MemberNumberCounter
+    from members.models import MemberNumberCounter
 
     Statutes.objects.create(
         effective_from=START - dt.timedelta(days=365),
@@ -264,19 +265,7 @@ def load(url: str) -> None:
         name="Coopérative de banc d'essai",
         registered_office="1 place de la Mairie, 38000 Grenoble",
     )
-    colleges = {
-        code: College.objects.create(code=code, name=name, weight=weight, position=position)
-        for code, name, weight, position in COLLEGES
-    }
-    for code, name, compulsory, public, college, position in CATEGORIES:
-        Category.objects.create(
-            code=code,
-            name=name,
-            compulsory=compulsory,
-            is_public_body=public,
-            default_college=colleges[college],
-            position=position,
-        )
+    register_structure(COLLEGES, CATEGORIES)
     started = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET maintenance_work_mem = '256MB'")

@@ -4,13 +4,11 @@ Each entry: sequence number, date, kind, the member(s) concerned (number and nam
 names both sides on each of its two entries), number of shares, nominal value, amount,
 decision reference; then the totals and the capital at the start and at the end.
 
-CSV like the member register's export (members/exports.py): UTF-8 with a byte order mark, `;`
-as separator, CRLF line ends, cells a spreadsheet could run as a formula start with `'`.
+CSV through coop.csv_export, like every export: UTF-8 with a byte order mark, `;` as separator,
+CRLF line ends, cells a spreadsheet could run as a formula start with `'`.
 """
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,17 +19,11 @@ from django.utils.translation import gettext as _
 
 from capital.models import ShareMovement
 from capital.selectors import capital_at, register_movements
+from coop.csv_export import csv_text
 from coop.documents import document_context, pdf_from_html
 from members.models import Member
 
-CSV_DELIMITER = ";"
 ZERO = Decimal("0.00")
-FORMULA_STARTS = frozenset("=+-@\t\r")
-
-
-def _text(value: str) -> str:
-    """Free text for a CSV cell: never run as a formula by a spreadsheet."""
-    return "'" + value if value and value[0] in FORMULA_STARTS else value
 
 
 @dataclass(frozen=True)
@@ -89,33 +81,28 @@ def register_csv_header() -> list[str]:
 def register_csv(*, start: dt.date, end: dt.date) -> str:
     """The register between the two dates as CSV text (BOM first), with totals at the end."""
     report = register_report(start=start, end=end)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(register_csv_header())
-    for m in report.movements:
-        writer.writerow(
-            [
-                m.seq,
-                m.effective_on.isoformat(),
-                m.get_kind_display(),
-                _member_number(m.member),
-                _text(m.member.display_name),
-                _member_number(m.counterparty),
-                _text(m.counterparty.display_name) if m.counterparty else "",
-                m.shares,
-                m.nominal_value,
-                m.amount,
-                m.paid_amount,
-                _text(m.decision_ref),
-                m.get_approved_by_display() if m.approved_by else "",
-                m.corrects.seq if m.corrects else "",
-            ]
-        )
-    writer.writerow([])
-    before = _("Capital on %(date)s") % {"date": _day_before(start)}
-    writer.writerow([before, report.capital_before])
-    writer.writerow(
+    rows: list[list[object]] = [
+        [
+            m.seq,
+            m.effective_on.isoformat(),
+            m.get_kind_display(),
+            _member_number(m.member),
+            m.member.display_name,
+            _member_number(m.counterparty),
+            m.counterparty.display_name if m.counterparty else "",
+            m.shares,
+            m.nominal_value,
+            m.amount,
+            m.paid_amount,
+            m.decision_ref,
+            m.get_approved_by_display() if m.approved_by else "",
+            m.corrects.seq if m.corrects else "",
+        ]
+        for m in report.movements
+    ]
+    rows.append([])
+    rows.append([_("Capital on %(date)s") % {"date": _day_before(start)}, report.capital_before])
+    rows.append(
         [
             _("Total of the period"),
             "",
@@ -130,8 +117,8 @@ def register_csv(*, start: dt.date, end: dt.date) -> str:
             report.total_paid,
         ]
     )
-    writer.writerow([_("Capital on %(date)s") % {"date": end.isoformat()}, report.capital_after])
-    return out.getvalue()
+    rows.append([_("Capital on %(date)s") % {"date": end.isoformat()}, report.capital_after])
+    return csv_text(register_csv_header(), rows)
 
 
 def _day_before(day: dt.date) -> str:

@@ -5,6 +5,8 @@ Every figure is a sum of the ledger. The running totals stored on each movement
 sums; capital_at and highest_capital read the last one on or before the date.
 """
 
+from __future__ import annotations
+
 import calendar
 import datetime as dt
 from collections.abc import Sequence
@@ -98,8 +100,8 @@ class Holding:
 
 
 def holdings_page(
-    *, on: dt.date, page_number: object, per_page: int = 50
-) -> tuple[Page, list[Holding]]:
+    *, on: dt.date, page_number: str | int | None, per_page: int = 50
+) -> tuple[Page[Member], list[Holding]]:
     """One page of the register (by member number) with each member's holding on `on`: two
     queries for the page whatever the size of the ledger (the count, the page's sums)."""
     members = (

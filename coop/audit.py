@@ -4,21 +4,22 @@ from typing import Any
 
 from django.db import models
 
+from coop.actors import Actor, actor_person
 from coop.models import AuditEvent
 
 
 def audit_record(
     *,
-    actor: Any | None,
+    actor: Actor,
     action: str,
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit event. Call it inside the service's transaction."""
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    person = actor_person(actor)
     return AuditEvent.objects.create(
-        actor=actor if is_person else None,
-        actor_label=(actor.email if is_person else "system"),
+        actor=person,
+        actor_label=person.email if person is not None else "system",
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

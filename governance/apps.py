@@ -10,8 +10,4 @@ class GovernanceConfig(AppConfig):
         # Celery finds `tasks` modules by itself; the vote's tasks live apart from the meeting's.
         # `gdpr` adds the member's assemblies to their personal-data export (RULES 5); the
         # registration is idempotent.
-        from governance import (  # noqa: F401
-            gdpr,
-            home,
-            tasks_voting,
-        )
+        from governance import gdpr, home, tasks  # noqa: F401

@@ -3,13 +3,13 @@ ballot with its receipt digest, college and choice, the counts entered in the ro
 values they corrected, and the tally. Written into a file by a job (governance.jobs): a large
 assembly holds tens of thousands of ballots per resolution."""
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from coop.csv_export import SpreadsheetWriter
 from governance.models import Assembly
 from governance.selectors import voting as selectors
 from governance.selectors.room_counts import RoomCountChain, room_count_chains
@@ -96,10 +96,9 @@ def ballot_box_csv_write(*, assembly: Assembly, path: Path) -> int:
     """Write the ballots as CSV (UTF-8 with BOM, `;`) into `path`; returns their number."""
     rows = _ballot_box_rows(assembly)
     with path.open("w", encoding="utf-8", newline="") as file:
-        file.write("\ufeff")
-        writer = csv.writer(file, delimiter=";")
-        writer.writerow([_("Resolution"), _("Receipt"), _("College"), _("Choice")])
-        writer.writerows(
+        writer = SpreadsheetWriter(file)
+        writer.row([_("Resolution"), _("Receipt"), _("College"), _("Choice")])
+        writer.rows(
             [row["resolution"], row["receipt"], row["college"], row["choice"]] for row in rows
         )
     return len(rows)

@@ -8,7 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from governance.services.assembly import agenda_item_add, assembly_create, resolution_add
+from coop.actors import Actor
+from governance.services.agenda import (
+    agenda_item_add,
+    resolution_add,
+)
+from governance.services.assembly import (
+    assembly_create,
+)
 from governance.services.convocation import assembly_convene
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -53,7 +60,9 @@ def _at(days_ahead: int, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=PARIS)
 
 
-def _assembly(*, title: str, kind: str, starts_at: dt.datetime, agenda: list, actor: Any, **where):
+def _assembly(
+    *, title: str, kind: str, starts_at: dt.datetime, agenda: list, actor: Actor, **where
+):
     assembly = assembly_create(title=title, kind=kind, starts_at=starts_at, actor=actor, **where)
     for item_title, resolutions in agenda:
         item = agenda_item_add(assembly=assembly, title=item_title, actor=actor)

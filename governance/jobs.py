@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from coop.actors import Actor
 from coop.jobs.registry import JobOutcome, job_kind
 from coop.jobs.services import job_start
 from coop.jobs.work import JobWork
 from coop.models import Job
 from governance.ballot_box import ballot_box_csv_write, ballot_box_json_write
-from governance.meeting_documents import attendance_sheet_pdf
 from governance.models import Assembly
+from governance.pdfs.attendance import attendance_sheet_pdf
 from governance.proof import convocation_proof_csv_write, proof_filename
 from governance.services.convocation import assembly_convene, assembly_convene_check
 
@@ -30,7 +31,7 @@ CONVOCATION_PROOF = "governance.convocation_proof"
 
 
 def assembly_convene_start(
-    *, assembly: Assembly, actor: Any, now: dt.datetime | None = None
+    *, assembly: Assembly, actor: Actor, now: dt.datetime | None = None
 ) -> Job:
     """Check now what would refuse the convocation (state, dates, notice period), then start
     the job that convenes the assembly (see its page)."""

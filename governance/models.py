@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from coop.statutes.rules import AssemblyKind, Convocation
+from governance.tally import TallyLine, tally_lines_load
 
 
 def check_in_token() -> str:
@@ -634,6 +635,11 @@ class ResolutionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resolution}: {'adopted' if self.adopted else 'rejected'}"
+
+    @property
+    def lines(self) -> list[TallyLine]:
+        """The arithmetic per college, read back typed (stored by tally_lines_dump)."""
+        return tally_lines_load(self.colleges)
 
 
 class Minutes(models.Model):

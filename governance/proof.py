@@ -3,25 +3,15 @@ line per member on the roll: how the convocation went, and when it was sent or w
 proof that the assembly was validly convened (RULES 11); written into a file by a job
 (governance.jobs), since a large roll has tens of thousands of lines."""
 
-import csv
 from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop.csv_export import SpreadsheetWriter
 from coop.models import NoticeDelivery
 from governance.models import Assembly
 from governance.selectors.assemblies import convocation_proof
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in FORMULA_STARTS:
-        return "'" + text
-    return text
 
 
 def proof_filename(*, assembly: Assembly, status: str) -> str:
@@ -36,9 +26,8 @@ def convocation_proof_csv_write(*, assembly: Assembly, status: str, path: Path) 
     channels = dict(NoticeDelivery.Channel.choices)
     count = 0
     with path.open("w", encoding="utf-8", newline="") as file:
-        file.write("\ufeff")
-        writer = csv.writer(file, delimiter=";", lineterminator="\r\n")
-        writer.writerow(
+        writer = SpreadsheetWriter(file)
+        writer.row(
             [
                 _("member number"),
                 _("name"),
@@ -55,20 +44,20 @@ def convocation_proof_csv_write(*, assembly: Assembly, status: str, path: Path) 
             count += 1
             delivery = entry.convocation_delivery
             if delivery is None:
-                writer.writerow([entry.member_number, _cell(entry.name)] + [""] * 7)
+                writer.row([entry.member_number, entry.name] + [""] * 7)
                 continue
             sent_at = timezone.localtime(delivery.sent_at).isoformat() if delivery.sent_at else ""
-            writer.writerow(
+            writer.row(
                 [
                     entry.member_number,
-                    _cell(entry.name),
+                    entry.name,
                     str(channels.get(delivery.channel, delivery.channel)),
-                    _cell(delivery.to_email),
+                    delivery.to_email,
                     str(statuses.get(delivery.status, delivery.status)),
                     sent_at,
                     delivery.attempts,
-                    _cell(delivery.last_error),
-                    _cell(delivery.message_id),
+                    delivery.last_error,
+                    delivery.message_id,
                 ]
             )
     return count

@@ -14,10 +14,11 @@ Without colleges, there is one college of weight 1. With no vote expressed at al
 weighted result and the resolution is not adopted.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from coop.statutes.rules import MajorityRule
 
@@ -133,3 +134,57 @@ def tally_compute(
 def weight_share(percent: object) -> Fraction:
     """A weight stored in percent (Decimal "33.34") as an exact share of 1."""
     return Fraction(str(percent)) / 100
+
+
+@dataclass(frozen=True, slots=True)
+class TallyLine:
+    """One college's line of a tally as it is stored with the result and published: its votes,
+    and the exact fractions written as text ("2/5"). `share_for` is None when the college
+    expressed no vote."""
+
+    key: str
+    name: str
+    weight: str
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    expressed: int
+    share_for: str | None
+    counted_weight: str
+    contribution: str
+
+    @property
+    def votes(self) -> str:
+        return f"{self.votes_for} / {self.votes_against} / {self.abstentions}"
+
+    @property
+    def figures(self) -> tuple[object, ...]:
+        """Everything the line says but the college's name (which may be renamed)."""
+        return (
+            self.key,
+            self.weight,
+            self.votes_for,
+            self.votes_against,
+            self.abstentions,
+            self.expressed,
+            self.share_for,
+            self.counted_weight,
+            self.contribution,
+        )
+
+
+# The keys the JSON of a stored line uses for the fields that differ from their names.
+_STORED_AS = {"votes_for": "for", "votes_against": "against", "abstentions": "abstain"}
+_FIELDS = tuple(TallyLine.__dataclass_fields__)
+
+
+def tally_lines_dump(lines: Iterable[TallyLine]) -> list[dict[str, object]]:
+    """The lines as the JSON stored in ResolutionResult.colleges (the one serialiser)."""
+    return [{_STORED_AS.get(name, name): getattr(line, name) for name in _FIELDS} for line in lines]
+
+
+def tally_lines_load(data: Iterable[Mapping[str, Any]]) -> list[TallyLine]:
+    """The lines stored in ResolutionResult.colleges, read back typed."""
+    return [
+        TallyLine(**{name: item[_STORED_AS.get(name, name)] for name in _FIELDS}) for item in data
+    ]

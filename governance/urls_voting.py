@@ -3,7 +3,7 @@ then the minutes."""
 
 from django.urls import path
 
-from governance.views import minutes, voting
+from governance.views import minutes, vote_control, voting
 
 urlpatterns = [
     path("<int:pk>/ballot/", voting.ballot, name="ballot"),
@@ -21,14 +21,14 @@ urlpatterns = [
         {"file_format": "csv"},
         name="ballot_box_csv",
     ),
-    path("manage/<int:pk>/vote/", voting.control, name="vote_control"),
-    path("manage/<int:pk>/vote/room-count/", voting.room_count, name="vote_room_count"),
+    path("manage/<int:pk>/vote/", vote_control.control, name="vote_control"),
+    path("manage/<int:pk>/vote/room-count/", vote_control.room_count, name="vote_room_count"),
     path(
         "manage/<int:pk>/vote/room-count/<int:count_pk>/correct/",
-        voting.room_count_correction,
+        vote_control.room_count_correction,
         name="vote_room_count_correct",
     ),
-    path("manage/<int:pk>/vote/<slug:action>/", voting.control_action, name="vote_action"),
+    path("manage/<int:pk>/vote/<slug:action>/", vote_control.control_action, name="vote_action"),
 ]
 
 urlpatterns += [

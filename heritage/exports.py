@@ -1,27 +1,16 @@
 """The registrations of a gathering for its organisers: CSV for spreadsheets (UTF-8 with a
-byte order mark, `;`, CRLF, formulas neutralised, as members/exports.py) and a printable
+byte order mark, `;`, CRLF, formulas neutralised: coop.csv_export) and a printable
 sign-in sheet (PDF, coop.documents)."""
-
-import csv
-import io
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from coop.csv_export import csv_text
 from coop.documents import document_context, pdf_from_html
 from heritage.models import Gathering, Registration
 from heritage.selectors import gathering_registrations
-
-FORMULA_STARTS = frozenset("=+-@\t\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    if text and text[0] in FORMULA_STARTS:
-        return "'" + text
-    return text
 
 
 def _when(moment: object) -> str:
@@ -31,25 +20,22 @@ def _when(moment: object) -> str:
 
 
 def registrations_csv(*, gathering: Gathering) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("Name"),
-            _("E-mail address"),
-            _("Status"),
-            _("Place in the waiting line"),
-            _("Guest"),
-            _("Registered at"),
-            _("Attended"),
-        ]
-    )
+    header = [
+        _("Name"),
+        _("E-mail address"),
+        _("Status"),
+        _("Place in the waiting line"),
+        _("Guest"),
+        _("Registered at"),
+        _("Attended"),
+    ]
+    rows = []
     for registration in gathering_registrations(gathering=gathering):
         attended = {True: _("yes"), False: _("no"), None: ""}[registration.attended]
-        writer.writerow(
+        rows.append(
             [
-                _cell(registration.display_name),
-                _cell(registration.email),
+                registration.display_name,
+                registration.email,
                 registration.get_status_display(),
                 registration.position if registration.status == Registration.Status.WAITING else "",
                 _("yes") if registration.is_guest else _("no"),
@@ -57,7 +43,7 @@ def registrations_csv(*, gathering: Gathering) -> bytes:
                 attended,
             ]
         )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_text(header, rows).encode("utf-8")
 
 
 def sign_in_sheet_html(*, gathering: Gathering) -> str:

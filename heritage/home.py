@@ -48,12 +48,12 @@ def _what_to_do(gathering: Gathering, today: Any) -> str:
         return _("Not published yet: check it and publish it.")
     if timezone.localtime(gathering.starts_at).date() == today:
         return _("Today: print the sign-in sheet and record who came.")
-    if gathering.offered:
+    if getattr(gathering, "offered", 0):  # annotated by the selector
         return _(
             "Seats are offered to people on the waiting list: an offer not confirmed in time "
             "passes to the next."
         )
-    if gathering.waiting and gathering.seats_taken >= gathering.capacity:
+    if getattr(gathering, "waiting", 0) and gathering.seats_taken >= gathering.capacity:
         return _("Full, with a waiting list: a seat freed is offered to the next in line.")
     if gathering.seats_taken >= gathering.capacity:
         return _("Full: nothing to do.")

@@ -111,7 +111,7 @@ def gatherings_listed_count(*, gatherings: QuerySet[Gathering], key: str) -> int
     if count is None:
         count = gatherings.count()
         cache.set(cache_key, count, LIST_COUNT_TIMEOUT)
-    return count
+    return int(count)
 
 
 def gatherings_for_feed(*, community: HeritageCommunity | None = None) -> QuerySet[Gathering]:

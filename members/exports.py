@@ -8,7 +8,6 @@ PDF (the legal register): A4 landscape, the cooperative's legal designation and 
 office, "Register of members on <date>", page numbers, one row per entry.
 """
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from coop.csv_export import SpreadsheetWriter, csv_lines
 from coop.documents import document_context
 from coop.jobs.pdf import pdf_join_numbered
 from coop.jobs.printer import PartPrinter
@@ -28,28 +28,7 @@ from members.models import Member
 from members.selectors import register_at, register_at_counts, register_at_values
 from members.services import SNAPSHOT_FIELDS
 
-CSV_DELIMITER = ";"
 CSV_CHUNK_ROWS = 2000  # rows fetched from the database at a time
-CSV_LINES_PER_CHUNK = 500  # lines sent to the client at a time
-# Cells a spreadsheet would run as a formula start with one of these (CSV injection).
-FORMULA_STARTS = frozenset("=+-@\t\r")
-
-
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def spreadsheet_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will show as text, never run as a formula."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    if text and text[0] in FORMULA_STARTS:
-        return "'" + text
-    return text
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -75,18 +54,6 @@ def register_csv_header() -> list[str]:
 
 # What the CSV reads of each entry: the snapshot's fields, and the names of its codes.
 CSV_KEYS: tuple[str, ...] = (*SNAPSHOT_FIELDS, "category_name", "college_name")
-# Columns whose values Volière writes itself (numbers, codes, ISO dates): no formula to fear.
-SYSTEM_COLUMNS = frozenset(
-    {
-        "number",
-        "requested_shares",
-        "applied_on",
-        "admitted_on",
-        "ratified_on",
-        "rejected_on",
-        "exited_on",
-    }
-)
 Values = Sequence[str | None]
 
 
@@ -102,19 +69,15 @@ class RegisterCsvRow:
     An entry comes as the text of each of CSV_KEYS, extracted from the snapshot by the database
     (no JSON to decode here). Labels, the time zone and the way to show each column are worked
     out once per export, so that each row is formatted with plain lookups: the row is the
-    entry's SNAPSHOT_FIELDS as they are (None is an empty cell), then free text is guarded
-    against formulas and the few shown columns are replaced by what a reader expects.
+    entry's SNAPSHOT_FIELDS as they are (None is an empty cell), then the few shown columns are
+    replaced by what a reader expects. The writer (coop.csv_export) guards every cell against
+    formulas.
     """
 
     def __init__(self) -> None:
         at = {key: index for index, key in enumerate(CSV_KEYS)}
         # CSV_KEYS starts with SNAPSHOT_FIELDS, in order: a row is a slice of the entry.
         self.width = len(SNAPSHOT_FIELDS)
-        self.text_columns = tuple(
-            at[name]
-            for name in SNAPSHOT_FIELDS
-            if name not in SYSTEM_COLUMNS and name not in SHOWN_COLUMNS
-        )
         self.statuses = {key: str(label) for key, label in Member.Status.choices}
         self.kinds = {key: str(label) for key, label in Member.PersonKind.choices}
         self.booleans = {"true": _("yes"), "false": _("no")}
@@ -126,16 +89,12 @@ class RegisterCsvRow:
 
     def __call__(self, values: Values) -> list[object]:
         row: list[object] = list(values[: self.width])
-        for index in self.text_columns:
-            value = values[index]
-            if value and value[0] in FORMULA_STARTS:
-                row[index] = "'" + value
         value = values[self.status]
         row[self.status] = self.statuses.get(value or "", value)
         value = values[self.kind]
         row[self.kind] = self.kinds.get(value or "", value)
-        row[self.category] = spreadsheet_cell(values[self.category_name] or values[self.category])
-        row[self.college] = spreadsheet_cell(values[self.college_name] or values[self.college])
+        row[self.category] = values[self.category_name] or values[self.category]
+        row[self.college] = values[self.college_name] or values[self.college]
         value = values[self.e_notices]
         row[self.e_notices] = self.booleans.get(value or "", value)
         value = values[self.e_notices_changed_at]
@@ -155,23 +114,8 @@ def register_csv_lines(*, on: dt.date) -> Iterator[str]:
     Headers and labels are translated now, in the language of the request; rows are read from
     the database in chunks as the response is sent, so memory stays flat whatever the size.
     """
-    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    header = "\ufeff" + writer.writerow(register_csv_header())  # BOM: spreadsheets read UTF-8
     row = RegisterCsvRow()
-    entries = register_csv_values(on=on)
-
-    def chunks() -> Iterator[str]:
-        yield header
-        lines: list[str] = []
-        for values in entries:
-            lines.append(writer.writerow(row(values)))
-            if len(lines) == CSV_LINES_PER_CHUNK:
-                yield "".join(lines)
-                lines.clear()
-        if lines:
-            yield "".join(lines)
-
-    return chunks()
+    return csv_lines(register_csv_header(), map(row, register_csv_values(on=on)))
 
 
 Progress = Callable[[int], None]
@@ -183,12 +127,11 @@ def register_csv_write(*, on: dt.date, path: Path, progress: Progress | None = N
     `progress(rows)` is called every CSV_CHUNK_ROWS rows. Returns the number of rows."""
     count = 0
     with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-        file.write("\ufeff")  # BOM: spreadsheets read UTF-8
-        writer.writerow(register_csv_header())
+        writer = SpreadsheetWriter(file)
+        writer.row(register_csv_header())
         row = RegisterCsvRow()
         for count, values in enumerate(register_csv_values(on=on), start=1):
-            writer.writerow(row(values))
+            writer.row(row(values))
             if progress is not None and count % CSV_CHUNK_ROWS == 0:
                 progress(count)
     if progress is not None:

@@ -1,7 +1,6 @@
 """The register's long work, run as jobs (coop.jobs): the register at a date as PDF or CSV,
 and the import of a register from CSV. The pages start them; the worker runs them."""
 
-import csv
 import datetime as dt
 import io
 from pathlib import Path
@@ -14,12 +13,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from coop.actors import Actor
+from coop.csv_export import SpreadsheetWriter
 from coop.documents import statutes_for_document
 from coop.jobs.registry import JobOutcome, job_kind
 from coop.jobs.services import job_start
 from coop.jobs.work import JobWork
 from coop.models import Job
-from members.exports import register_csv_write, register_pdf_write, spreadsheet_cell
+from members.exports import register_csv_write, register_pdf_write
 from members.imports import register_import
 from members.selectors import register_at_counts
 
@@ -44,7 +45,7 @@ def _describe_export(parameters: dict[str, Any]) -> str:
     }
 
 
-def register_export_start(*, on: dt.date, file_format: str, actor: Any) -> Job:
+def register_export_start(*, on: dt.date, file_format: str, actor: Actor) -> Job:
     """Start printing the register on `on` as "pdf" or "csv" (a job; see its page)."""
     if file_format == "pdf":
         statutes_for_document(on)  # no statutes, no legal designation: refuse now, not later
@@ -121,7 +122,7 @@ def register_pdf_job(job: Job, work: JobWork) -> JobOutcome:
     )
 
 
-def register_import_start(*, upload: File, actor: Any) -> Job:
+def register_import_start(*, upload: File, actor: Actor) -> Job:
     """Start importing the register in `upload` (a CSV file): the job checks every line and
     imports them all, or nothing with the report of every problem (see its page)."""
     return job_start(
@@ -140,18 +141,11 @@ def _describe_import(parameters: dict[str, Any]) -> str:
 def _problems_csv(path: Path, problems: list[dict[str, Any]]) -> None:
     """The report of an import that wrote nothing: one line per problem (UTF-8, `;`)."""
     with path.open("w", encoding="utf-8", newline="") as file:
-        file.write("\ufeff")
-        writer = csv.writer(file, delimiter=";", lineterminator="\r\n")
-        writer.writerow([_("Line"), _("Column"), _("Problem")])
+        writer = SpreadsheetWriter(file)
+        writer.row([_("Line"), _("Column"), _("Problem")])
         for problem in problems:
-            # The column and the message may quote the file: never run as a formula.
-            writer.writerow(
-                [
-                    problem["line"] or _("whole file"),
-                    spreadsheet_cell(problem["column"]),
-                    spreadsheet_cell(problem["message"]),
-                ]
-            )
+            # The column and the message may quote the file: the writer keeps them as text.
+            writer.row([problem["line"] or _("whole file"), problem["column"], problem["message"]])
 
 
 @job_kind(

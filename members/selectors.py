@@ -1,8 +1,10 @@
 """Reads of the member register. Other apps call these, never the models directly."""
 
+from __future__ import annotations
+
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -76,7 +78,7 @@ def _register_at_sql(columns: str) -> str:
     """  # noqa: S608
 
 
-def register_at(*, on: dt.date) -> RawQuerySet:
+def register_at(*, on: dt.date) -> RawQuerySet[RegisterEvent]:
     """The register as it stood at the end of `on`: each numbered entry's latest event (its
     snapshot is the entry), as RegisterEvent rows ordered by member number.
 
@@ -145,7 +147,10 @@ def members_on_roll(*, on: dt.date) -> QuerySet[Member]:
     )
 
 
-def _counted(queryset: QuerySet) -> QuerySet:
+_Counted = TypeVar("_Counted", College, Category)
+
+
+def _counted(queryset: QuerySet[_Counted]) -> QuerySet[_Counted]:
     """Annotate each row with its current members (admitted or ratified) and its entries
     (every entry of the register: applicants and former members included)."""
     return queryset.annotate(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from capital.models import AccountsApproval, InterestRateDecision
 from capital.selectors import financial_year_end_in
 from capital.services.ledger import check_decision, euros, ledger_lock
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 
@@ -19,8 +20,8 @@ from coop.errors import DomainError
 INTEREST_CAP_POINTS = Decimal(2)
 
 
-def _actor(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _actor(actor: Actor) -> Any:
+    return actor_person(actor)
 
 
 def _check_after_year_end(*, year_end: dt.date, day: dt.date) -> None:
@@ -45,7 +46,7 @@ def accounts_approval_record(
     approved_on: dt.date,
     decision_ref: str,
     losses_per_share: Decimal,
-    actor: Any,
+    actor: Actor,
 ) -> AccountsApproval:
     """Record that the assembly approved the accounts of the financial year ending in `year`,
     with the losses per share they charge to the shares repaid (0 if none)."""
@@ -107,7 +108,7 @@ def interest_rate_record(
     tmo_average: Decimal,
     decided_on: dt.date,
     decision_ref: str,
-    actor: Any,
+    actor: Actor,
 ) -> InterestRateDecision:
     """Record the interest rate on shares the assembly decided for the financial year ending
     in `year`, refused above the average TMO of the 3 previous years plus 2 points."""

@@ -6,13 +6,12 @@ certificate. The notice is "share-certificate" / "movement:<pk>", one per subscr
 queuing it again never sends a second copy.
 """
 
-from typing import Any
-
 from django.conf import settings
 from django.urls import reverse
 
 from capital.models import ShareMovement
 from capital.selectors import CERTIFICATE_NOTICE, certificate_reference
+from coop.actors import Actor
 from coop.models import NoticeDelivery
 from coop.outbox import notice_enqueue, notice_render_delivery
 from coop.statutes import statutes_in_force
@@ -25,7 +24,7 @@ def _greeting(member: Member) -> str:
     return member.display_name
 
 
-def certificate_notify(*, movement: ShareMovement, actor: Any) -> NoticeDelivery.Channel:
+def certificate_notify(*, movement: ShareMovement, actor: Actor) -> NoticeDelivery.Channel:
     """Queue the certificate notice of a subscription to its member; returns the channel.
 
     Called by `share_subscribe` in its transaction: the notice is sent after commit."""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from capital.models import LedgerCounter, ShareMovement
 from capital.selectors import public_bodies_capital
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from members.models import Member
@@ -91,7 +92,7 @@ def record_movements(
     *,
     counter: LedgerCounter,
     rows: list[dict[str, Any]],
-    actor: Any,
+    actor: Actor,
     cap: Fraction | None,
 ) -> list[ShareMovement]:
     """Write rows (already checked by the caller, under `counter`'s lock) with consecutive
@@ -147,13 +148,15 @@ def record_movements(
     return movements
 
 
-def row_base(*, kind: str, member: Member, effective_on: dt.date, decision_ref: str, actor: Any):
+def row_base(
+    *, kind: str, member: Member, effective_on: dt.date, decision_ref: str, actor: Actor
+) -> dict[str, Any]:
     return {
         "kind": kind,
         "member": member,
         "effective_on": effective_on,
         "decision_ref": decision_ref,
-        "actor": actor if getattr(actor, "is_authenticated", False) else None,
+        "actor": actor_person(actor),
         "counterparty": None,
         "due_on": None,
         "corrects": None,

@@ -3,7 +3,6 @@
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from django.db import transaction
 from django.utils.formats import date_format
@@ -22,6 +21,7 @@ from capital.services.ledger import (
     record_movements,
     row_base,
 )
+from coop.actors import Actor
 from coop.errors import DomainError
 from coop.statutes import statutes_in_force
 from members.models import Member
@@ -49,7 +49,7 @@ def share_subscribe(
     effective_on: dt.date,
     due_on: dt.date | None,
     decision_ref: str,
-    actor: Any,
+    actor: Actor,
 ) -> ShareMovement:
     """Record a subscription of `shares` at the nominal value in force, `paid_amount` paid now
     (at least the statutes' share), the rest due by `due_on` (within the statutes' delay),
@@ -126,7 +126,7 @@ def share_subscribe(
 
 @transaction.atomic
 def share_pay(
-    *, member: Member, amount: Decimal, effective_on: dt.date, decision_ref: str, actor: Any
+    *, member: Member, amount: Decimal, effective_on: dt.date, decision_ref: str, actor: Actor
 ) -> ShareMovement:
     """Record a payment of part of a member's unpaid subscribed capital."""
     counter = ledger_lock()
@@ -163,7 +163,7 @@ def share_transfer(
     shares: int,
     effective_on: dt.date,
     decision_ref: str,
-    actor: Any,
+    actor: Actor,
 ) -> tuple[ShareMovement, ShareMovement]:
     """Record a transfer of fully paid shares between two current members, approved by the body
     the statutes in force name (RULES 23), whose decision `decision_ref` refers to: two
@@ -219,7 +219,7 @@ def share_transfer(
 
 @transaction.atomic
 def share_correct(
-    *, movement: ShareMovement, effective_on: dt.date, decision_ref: str, actor: Any
+    *, movement: ShareMovement, effective_on: dt.date, decision_ref: str, actor: Actor
 ) -> ShareMovement:
     """Reverse a subscription or a payment recorded by mistake, by a movement naming it.
     A movement is corrected at most once; transfers and repayments are undone by a new

@@ -3,7 +3,6 @@
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from django.db import transaction
 from django.utils.formats import date_format
@@ -22,6 +21,7 @@ from capital.services.ledger import (
     record_movements,
     row_base,
 )
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.statutes import statutes_in_force
@@ -29,7 +29,7 @@ from members.models import Member
 
 
 @transaction.atomic
-def repayment_request_for_exit(*, member: Member, actor: Any = None) -> RepaymentRequest | None:
+def repayment_request_for_exit(*, member: Member, actor: Actor = None) -> RepaymentRequest | None:
     """Put an exited member's shares in the repayment queue, in the order of exits. Returns the
     request (the existing one if called twice), or None if the member holds no shares."""
     ledger_lock()
@@ -101,7 +101,7 @@ def repayment_make(
     effective_on: dt.date,
     decision_ref: str,
     losses: Decimal | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> ShareMovement:
     """Repay an exited member's shares at nominal value less the losses per share of the
     approved accounts of the year of exit (RULES 22), in the order of exits, never bringing

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from capital.forms.admin import (
 from capital.jobs import register_export_start
 from capital.services import accounts_approval_record, interest_rate_record, share_correct
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest, wants_partial
+from coop.http import HtmxHttpRequest, render
 from coop.roles import Role, role_required
 from coop.statutes import statutes_in_force
 from members.models import Member
@@ -72,8 +72,7 @@ def balances(request: HtmxHttpRequest) -> HttpResponse:
         on = form.cleaned_data["on"]
     page, holdings = selectors.holdings_page(on=on, page_number=request.GET.get("page"))
     context = {"form": form, "on": on, "page": page, "holdings": holdings}
-    template = "capital/admin_balances.html" + ("#holdings" if wants_partial(request) else "")
-    return render(request, template, context)
+    return render(request, "capital/admin_balances.html", context, partial="holdings")
 
 
 @require_http_methods(["GET", "POST"])

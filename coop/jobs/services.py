@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.jobs.registry import JobOutcome, kind_named
@@ -51,9 +52,9 @@ def _enqueue(job_id: str) -> None:
 def job_start(
     *,
     kind: str,
-    actor: Any,
+    actor: Actor,
     parameters: dict[str, Any] | None = None,
-    input_file: File | None = None,
+    input_file: File[bytes] | None = None,
     input_name: str = "",
 ) -> Job:
     """Record a job of `kind` for `actor` and send it to the workers once committed."""
@@ -65,7 +66,7 @@ def job_start(
         kind=kind,
         parameters=parameters or {},
         language=get_language() or settings.LANGUAGE_CODE,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_person(actor),
         queued_at=now,
     )
     if input_file is not None:
@@ -83,7 +84,7 @@ def job_start(
 
 
 @transaction.atomic
-def job_retry(*, job: Job, actor: Any) -> Job:
+def job_retry(*, job: Job, actor: Actor) -> Job:
     """Start a failed job again, with the same parameters and file."""
     if not job_visible_to(job=job, user=actor):
         raise PermissionRefused(

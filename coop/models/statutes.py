@@ -11,7 +11,7 @@ from coop.fractions import parse_fraction, validate_unit_fraction
 
 
 class Statutes(models.Model):
-    """One version of the cooperative's statutes parameters (RULES.md), in force from a date.
+    """One version of the cooperative's statutes parameters (docs/rules.md), in force from a date.
 
     Versions are never edited: a change is a new version with its own effective date. An
     assembly freezes the version in force when it is convened.

@@ -1,7 +1,7 @@
 """The notices outbox: enqueue notices, send them at most once, recover after a crash.
 
-Every notice goes through here (DESIGN.md): one NoticeDelivery row per recipient and notice,
-unique, whose status and sending time are the proof that the notice was sent.
+Every notice goes through here (docs/architecture.md): one NoticeDelivery row per recipient
+and notice, unique, whose status and sending time are the proof that the notice was sent.
 
 - enqueue: `notice_render_delivery` builds each recipient's copy in their language,
   `notice_enqueue` queues them (twice is harmless) and schedules sending after commit;
@@ -29,6 +29,14 @@ other copy is sent once.
 
 from coop.outbox.enqueue import DeliveryDraft, notice_enqueue, notice_render_delivery
 from coop.outbox.letters import letters_mark_posted
+from coop.outbox.outcomes import (
+    OutboxClaimLost,
+    OutboxConnectionError,
+    OutboxDatabaseError,
+    SendReport,
+    retry_delay,
+    row_in_doubt,
+)
 from coop.outbox.recovery import RecoveryReport, delivery_requeue, outbox_recover_interrupted
 from coop.outbox.selectors import (
     notice_deliveries,
@@ -37,16 +45,7 @@ from coop.outbox.selectors import (
     notice_resent_count,
     notice_status_counts,
 )
-from coop.outbox.sending import (
-    OutboxClaimLost,
-    OutboxConnectionError,
-    OutboxDatabaseError,
-    SendReport,
-    outbox_send_batch,
-    outbox_send_due,
-    retry_delay,
-    row_in_doubt,
-)
+from coop.outbox.sending import outbox_send_batch, outbox_send_due
 
 __all__ = [
     "DeliveryDraft",

@@ -18,6 +18,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery
@@ -167,7 +168,7 @@ def notice_enqueue(
     kind: str,
     reference: str,
     deliveries: Sequence[DeliveryDraft],
-    actor: Any | None = None,
+    actor: Actor = None,
 ) -> Notice:
     """Queue a notice for its recipients; sending starts after commit.
 
@@ -175,7 +176,7 @@ def notice_enqueue(
     never gets two rows, so never two copies (the first copy queued is the one sent).
     """
     _validate(kind, reference, deliveries)
-    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    created_by = actor_person(actor)
     notice, _created = Notice.objects.get_or_create(
         kind=kind, reference=reference, defaults={"created_by": created_by}
     )

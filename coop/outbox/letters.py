@@ -3,12 +3,12 @@ PDFs), posts them, then records here the day they were posted: that row, with it
 proof of sending by post, as the sending time is for an e-mail."""
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.models import Notice, NoticeDelivery
@@ -20,7 +20,7 @@ POSTED = "posted"  # the message id of a letter: there is no SMTP id
 
 
 @transaction.atomic
-def letters_mark_posted(*, notice: Notice, posted_on: dt.date, actor: Any) -> int:
+def letters_mark_posted(*, notice: Notice, posted_on: dt.date, actor: Actor) -> int:
     """Record that every letter of `notice` still waiting was posted on `posted_on`."""
     if not is_administrator(actor):
         raise PermissionRefused(_("Only an administrator can record that letters were posted."))

@@ -137,12 +137,12 @@ def letters_print_job(job: Job, work: JobWork) -> JobOutcome:
     if not keys:
         raise DomainError(_("No letter of this notice is waiting to be posted."), code="none")
     work.progress(0, total=len(keys), message=_("Printing the letters…"))
-    parts = []
+    parts: list[Any] = []
     size = max(1, settings.LETTERS_PRINT_CHUNK)
     for start in range(0, len(keys), size):
         chunk = keys[start : start + size]
         part = work.output(f"part-{len(parts):05d}.pdf")
-        part.write_bytes(pdf_from_html(printer(notice, chunk)))
+        part.write_bytes(pdf_from_html(printer(notice, chunk)) or b"")
         parts.append(part)
         work.progress(start + len(chunk))
     work.progress(message=_("Putting the letters together…"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -13,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.models import NoticeDelivery
 from coop.outbox.enqueue import schedule_sending
-from coop.outbox.sending import row_in_doubt
+from coop.outbox.outcomes import row_in_doubt
 from coop.roles import is_administrator
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def outbox_recover_interrupted() -> RecoveryReport:
 
 
 @transaction.atomic
-def delivery_requeue(*, delivery: NoticeDelivery, actor: Any) -> NoticeDelivery:
+def delivery_requeue(*, delivery: NoticeDelivery, actor: Actor) -> NoticeDelivery:
     """Send an interrupted or failed delivery again, by an administrator's explicit decision."""
     if not is_administrator(actor):
         raise PermissionRefused(_("Only an administrator can send a notice again."))

@@ -4,8 +4,11 @@ With the SMTP backend the sender speaks the protocol itself (MAIL, RCPT, DATA, t
 then the line with a single dot that completes the message). A failure before that dot means
 the message was not delivered: a server drops a transaction the client did not complete
 (RFC 5321, 3.8). A connection lost after the dot, before the server's answer, means it may have
-been. Other backends (files, console, memory: development and tests) get Django messages
-through `send_messages`, and any failure there counts as "may have been sent".
+been. Other backends (files, console, memory: development and tests) get the same Django
+message through `send_messages`, and any failure there counts as "may have been sent".
+
+Every message is Django's `EmailMultiAlternatives` (text, and HTML when the notice has one);
+with SMTP its bytes are written by `message().as_bytes()`, as Django's SMTP backend does.
 """
 
 from __future__ import annotations
@@ -16,14 +19,13 @@ import smtplib
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpEmailBackend
-
-from coop.outbox import mime
+from django.core.mail.message import sanitize_address
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,50 @@ class Claimed:
     body_html: str
     attempts: int
     message_id: str = ""  # given when the row is first claimed, kept for every later try
+
+
+class UnsendableMessage(ValueError):
+    """The notice cannot be written as a message (a line break in a header, a bad address)."""
+
+
+def sender_domain() -> str:
+    """The domain of the sender's address, for the Message-IDs."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "voliere.invalid"
+
+
+def notice_message(row: Claimed, message_id: str) -> EmailMultiAlternatives:
+    """The row as a Django message: its text, and its HTML as an alternative."""
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.to_email],
+        headers={
+            "Message-ID": message_id,
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": row.language,
+        },
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    envelope_to: str
+    data: bytes
+
+
+def render(row: Claimed, message_id: str) -> Rendered:
+    """The message as SMTP DATA carries it (before dot-stuffing), and its envelope recipient."""
+    message = notice_message(row, message_id)
+    try:
+        data = message.message().as_bytes(linesep="\r\n")
+        envelope_to = sanitize_address(row.to_email, message.encoding or settings.DEFAULT_CHARSET)
+    except ValueError as exc:  # BadHeaderError, bad address: nothing was sent
+        raise UnsendableMessage(str(exc)) from exc
+    return Rendered(envelope_to=parseaddr(envelope_to)[1] or envelope_to, data=data)
 
 
 class Refused(Exception):
@@ -78,8 +124,8 @@ class Transport:
     def __init__(self, backend: BaseEmailBackend):
         self.backend = backend
         self.smtp = isinstance(backend, SmtpEmailBackend)
-        self.sender = mime.Sender.from_settings()
-        self.domain = self.sender.envelope.rpartition("@")[2] or "voliere.invalid"
+        self.envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        self.domain = sender_domain()
 
     def open(self) -> None:
         try:
@@ -119,15 +165,7 @@ class Transport:
             before_commit()
             self._send_django_message(row, message_id)
             return
-        rendered = mime.render(
-            sender=self.sender,
-            to_email=row.to_email,
-            subject=row.subject,
-            body_text=row.body_text,
-            body_html=row.body_html,
-            message_id=message_id,
-            language=row.language,
-        )
+        rendered = render(row, message_id)
         smtp: smtplib.SMTP | None = self.backend.connection
         if smtp is None:
             raise NotSent("not connected")
@@ -135,7 +173,7 @@ class Transport:
             smtp.ehlo_or_helo_if_needed()
             size = f" SIZE={len(rendered.data)}" if smtp.has_extn("size") else ""
             # smtplib.SMTP.mail() and rcpt(), without re-parsing addresses checked already.
-            smtp.putcmd("mail", f"FROM:<{self.sender.envelope}>{size}")
+            smtp.putcmd("mail", f"FROM:<{self.envelope_from}>{size}")
             code, reply = smtp.getreply()
             if code != 250:
                 try:
@@ -170,23 +208,11 @@ class Transport:
             self._refuse(smtp, code, reply)
 
     def _send_django_message(self, row: Claimed, message_id: str) -> None:
-        message = EmailMultiAlternatives(
-            subject=row.subject,
-            body=row.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[row.to_email],
-            headers={
-                "Message-ID": message_id,
-                "Auto-Submitted": "auto-generated",
-                "Content-Language": row.language,
-            },
-        )
-        if row.body_html:
-            message.attach_alternative(row.body_html, "text/html")
+        message = notice_message(row, message_id)
         try:
             message.message()
         except ValueError as exc:  # BadHeaderError, bad address: nothing was sent
-            raise mime.UnsendableMessage(str(exc)) from exc
+            raise UnsendableMessage(str(exc)) from exc
         try:
             self.backend.send_messages([message])
         except Exception as exc:

@@ -289,9 +289,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
     },
     # A closed vote whose tally task was lost (broker down at the close) is tallied; the urn
-    # is vacuumed after a seal (governance.tasks_voting).
+    # is vacuumed after a seal (governance.tasks).
     "assembly-tally-sweep": {
-        "task": "governance.tasks_voting.assembly_tally_sweep",
+        "task": "governance.tasks.assembly_tally_sweep",
         "schedule": timedelta(seconds=60),
     },
     # Registered people: one reminder the day before (the outbox sends each copy once).
@@ -328,7 +328,7 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 
-# Ballot receipt e-mails (governance.tasks_voting): the payload's encryption key (a Fernet
+# Ballot receipt e-mails (governance.tasks): the payload's encryption key (a Fernet
 # key; derived from SECRET_KEY when empty) and the retries while SMTP is unreachable: base *
 # 2^retry seconds, capped below Redis' visibility timeout (1 hour), for that many hours.
 RECEIPT_MAIL_KEY = env.str("RECEIPT_MAIL_KEY", default="")

@@ -2,7 +2,7 @@
 
 Every version is append-only (the database refuses UPDATE and DELETE on coop_statutes); a
 change of the statutes is a new version with its own effective date, strictly after the latest.
-The rules enforced are those of RULES.md (the numbers in comments refer to it).
+The rules enforced are those of docs/rules.md (the numbers in comments refer to it).
 """
 
 from coop.statutes.rules import (

@@ -1,4 +1,4 @@
-"""The statutory rules (RULES.md): limits, validation of a version's parameters, and the
+"""The statutory rules (docs/rules.md): limits, validation of a version's parameters, and the
 rules governance and capital apply (quorum, majority, proxy limit, college weights)."""
 
 import calendar
@@ -385,7 +385,7 @@ def _check_financial_year(values: Mapping[str, Any], errors: _Errors) -> None:
 
 
 def statutes_validate(values: Mapping[str, Any]) -> None:
-    """Check a version's parameters against RULES.md; raise a ValidationError by field.
+    """Check a version's parameters against docs/rules.md; raise a ValidationError by field.
 
     Only the fields present in `values` are checked, so that a form can pass the fields it
     could read. Fractions may be given as text ("1/5") or as Fraction.

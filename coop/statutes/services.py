@@ -4,13 +4,15 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.fractions import parse_fraction
@@ -60,7 +62,7 @@ def _json(value: Any) -> Any:
 
 @transaction.atomic
 def statutes_create_version(
-    *, actor: Any | None, effective_from: dt.date, values: Mapping[str, Any]
+    *, actor: Actor, effective_from: dt.date, values: Mapping[str, Any]
 ) -> Statutes:
     """Record a new version of the statutes in force from `effective_from`.
 
@@ -84,7 +86,7 @@ def statutes_create_version(
 
     statutes = Statutes(
         effective_from=effective_from,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_person(actor),
         **_normalised(values),
     )
     # Read each value as its field would (text to number...), then the rules, then the
@@ -92,7 +94,7 @@ def statutes_create_version(
     errors: dict[str, list[ValidationError]] = {}
     converted: dict[str, Any] = {}
     for name in PARAMETER_FIELDS:
-        model_field = Statutes._meta.get_field(name)
+        model_field = cast("Field[Any, Any]", Statutes._meta.get_field(name))
         try:
             converted[name] = model_field.to_python(getattr(statutes, model_field.attname))
         except ValidationError as exc:

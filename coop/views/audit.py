@@ -7,12 +7,11 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from coop.forms import AuditFilterForm
-from coop.http import HtmxHttpRequest
+from coop.http import HtmxHttpRequest, render
 from coop.models import AuditEvent
 from coop.roles import Role, role_required
 
@@ -70,7 +69,4 @@ def audit_index(request: HtmxHttpRequest) -> HttpResponse:
         "rows": [_row(event) for event in page.object_list],
         "filtered": any(filters.values()),
     }
-    template = "coop/audit_index.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#audit-results"
-    return render(request, template, context)
+    return render(request, "coop/audit_index.html", context, partial="audit-results")

@@ -1,14 +1,12 @@
 """The notices outbox pages: what was sent to whom and when, the proof as CSV, requeueing."""
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -17,9 +15,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from coop.csv_export import csv_download, csv_lines
 from coop.errors import DomainError
 from coop.fields import GuardedForm
-from coop.http import HtmxHttpRequest, wants_partial
+from coop.http import HtmxHttpRequest, render
 from coop.models import Notice, NoticeDelivery
 from coop.outbox import (
     delivery_requeue,
@@ -64,10 +63,7 @@ def _status_filter(data: QueryDict) -> tuple[DeliveryFilterForm, str]:
 def outbox_index(request: HtmxHttpRequest) -> HttpResponse:
     """Every notice with how many of its copies are waiting, sent, failed or interrupted."""
     page = Paginator(notice_list_with_counts(), PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "coop/outbox_index.html"
-    if wants_partial(request):
-        template += "#outbox-notices"
-    return render(request, template, {"page": page})
+    return render(request, "coop/outbox_index.html", {"page": page}, partial="outbox-notices")
 
 
 @require_GET
@@ -92,25 +88,7 @@ def outbox_notice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "letters_waiting": notice_letters_waiting(notice=notice),
         "posted_form": LettersPostedForm(initial={"posted_on": timezone.localdate()}),
     }
-    template = "coop/outbox_notice.html"
-    if wants_partial(request):
-        template += "#outbox-deliveries"
-    return render(request, template, context)
-
-
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return render(request, "coop/outbox_notice.html", context, partial="outbox-deliveries")
 
 
 @require_GET
@@ -120,7 +98,6 @@ def outbox_notice_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     notice = get_object_or_404(Notice, pk=pk)
     _form, status = _status_filter(request.GET)
     deliveries = notice_deliveries(notice=notice, status=status).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
     header = [
         gettext("recipient"),
         gettext("address"),
@@ -132,32 +109,24 @@ def outbox_notice_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         gettext("resends"),
         gettext("last error"),
     ]
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # so that spreadsheets read the file as UTF-8
-        yield writer.writerow(header)
-        for delivery in deliveries:
-            sent_at = timezone.localtime(delivery.sent_at).isoformat() if delivery.sent_at else ""
-            yield writer.writerow(
-                [
-                    _cell(delivery.recipient_key),
-                    _cell(delivery.to_email),
-                    delivery.channel,
-                    delivery.status,
-                    sent_at,
-                    _cell(delivery.message_id),
-                    delivery.attempts,
-                    delivery.resends,
-                    _cell(delivery.last_error),
-                ]
-            )
-
+    rows = (
+        [
+            delivery.recipient_key,
+            delivery.to_email,
+            delivery.channel,
+            delivery.status,
+            timezone.localtime(delivery.sent_at).isoformat() if delivery.sent_at else "",
+            delivery.message_id,
+            delivery.attempts,
+            delivery.resends,
+            delivery.last_error,
+        ]
+        for delivery in deliveries
+    )
     filename = slugify(f"notice-{notice.kind}-{notice.reference}") or f"notice-{notice.pk}"
     if status:
         filename += f"-{status}"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return csv_download(csv_lines(header, rows), filename=filename)
 
 
 @require_POST

@@ -55,7 +55,7 @@ class _PaperForm(GuardedForm):
         return entry
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         data["roll_entry"] = self._entry("member")
         return data
 

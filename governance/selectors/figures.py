@@ -255,7 +255,8 @@ def live_figures(*, assembly_pk: int) -> LiveFigures | None:
     version = found.get(version_key, "")
     cached = found.get(value_key)
     if cached is not None and cached[0] == version:
-        return cached[1]
+        fresh: LiveFigures = cached[1]
+        return fresh
     assembly = (
         Assembly.objects.select_related("statutes")
         .exclude(status=Assembly.Status.DRAFT)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from coop.models import Statutes
 from coop.statutes import StatutesNotInForce, statutes_in_force
 from governance.models import Assembly, Minutes, Participation, Proxy, RollEntry
 from governance.selectors.assemblies import convocation_latest_day, notice_days
@@ -117,7 +118,7 @@ def assemblies_next_steps(*, now: dt.datetime | None = None) -> list[AssemblySte
         .order_by("starts_at", "pk")
     )
     steps = []
-    statutes_now = None
+    statutes_now: Statutes | bool | None = None
     for assembly in assemblies:
         status = assembly.status
         if status == Assembly.Status.DRAFT:
@@ -128,7 +129,7 @@ def assemblies_next_steps(*, now: dt.datetime | None = None) -> list[AssemblySte
                         statutes_now = statutes_in_force()
                     except StatutesNotInForce:
                         statutes_now = False
-                statutes = statutes_now or None
+                statutes = statutes_now if isinstance(statutes_now, Statutes) else None
             when = None
             if statutes is not None:
                 days = notice_days(statutes=statutes, convocation=assembly.convocation)

@@ -1,6 +1,8 @@
 """Reads for the member's side of the assemblies: their assemblies, their place on a roll, the
 proxies they gave and hold, and the search among the roll for a proxy holder."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -84,7 +86,9 @@ def assembly_agenda(*, assembly: Assembly) -> QuerySet[AgendaItem]:
     )
 
 
-def roll_search(*, assembly: Assembly, query: str, exclude: RollEntry | None = None):
+def roll_search(
+    *, assembly: Assembly, query: str, exclude: RollEntry | None = None
+) -> QuerySet[RollEntry]:
     """Members of the roll whose name (or number) matches, at most SEARCH_LIMIT, each with
     `proxies_held` (active) and `gave_proxy`. Empty for a query of fewer than 2 characters,
     except a member number."""

@@ -15,8 +15,9 @@ def roll_entry_find(*, assembly: Assembly, text: str) -> RollEntry | None:
     the first counts for the second of the same agenda (RULES 33)."""
     text = (text or "").strip()
     entry = roll_entry_by_reference(assembly, text)
-    if entry is None and assembly.first_convocation_id:
-        first = roll_entry_by_reference(assembly.first_convocation, text)
+    first_convocation = assembly.first_convocation if assembly.first_convocation_id else None
+    if entry is None and first_convocation is not None:
+        first = roll_entry_by_reference(first_convocation, text)
         if first is not None:
             entry = (
                 RollEntry.objects.filter(assembly=assembly, member_id=first.member_id)

@@ -38,7 +38,7 @@ from governance.models import (
 
 def colleges_counted(assembly: Assembly) -> list[AssemblyCollege]:
     """The colleges the assembly votes in, in their order; empty when there is one bucket."""
-    if assembly.statutes_id is None or not assembly.statutes.colleges_enabled:
+    if assembly.statutes is None or not assembly.statutes.colleges_enabled:
         return []
     return list(AssemblyCollege.objects.filter(assembly=assembly).order_by("position", "name"))
 

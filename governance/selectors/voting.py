@@ -137,21 +137,19 @@ def percent_text(value: Fraction) -> str:
 
 def result_steps(result: ResolutionResult) -> ResultSteps:
     """The stored tally of a resolution, step by step (RULES 8)."""
-    lines = result.colleges
-    expressed_weight = sum(
-        (Fraction(line["weight"]) for line in lines if line["expressed"]), Fraction(0)
-    )
+    lines = result.lines
+    expressed_weight = sum((Fraction(line.weight) for line in lines if line.expressed), Fraction(0))
     colleges = [
         CollegeStep(
-            name=line["name"],
-            weight=line["weight"],
-            votes_for=line["for"],
-            expressed=line["expressed"],
-            abstentions=line["abstain"],
-            share=line["share_for"],
-            counted_weight=line["counted_weight"],
-            contribution=line["contribution"],
-            rescaled=bool(line["expressed"]) and line["counted_weight"] != line["weight"],
+            name=line.name,
+            weight=line.weight,
+            votes_for=line.votes_for,
+            expressed=line.expressed,
+            abstentions=line.abstentions,
+            share=line.share_for,
+            counted_weight=line.counted_weight,
+            contribution=line.contribution,
+            rescaled=bool(line.expressed) and line.counted_weight != line.weight,
         )
         for line in lines
     ]
@@ -160,7 +158,7 @@ def result_steps(result: ResolutionResult) -> ResultSteps:
     return ResultSteps(
         colleges=colleges,
         expressed_weight=format_fraction(expressed_weight),
-        terms=" + ".join(line["contribution"] for line in lines if line["expressed"]),
+        terms=" + ".join(line.contribution for line in lines if line.expressed),
         total=result.weighted_for or None,
         total_percent=percent_text(total) if total is not None else "",
         threshold=result.majority_threshold,

@@ -23,12 +23,12 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_require
@@ -243,7 +243,7 @@ def ballot_cast(
     voter: RollEntry,
     choices: Mapping[int, str],
     principal: RollEntry | None = None,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> CastOutcome:
     """Record `voter`'s vote (or, with `principal`, the vote of the member they represent).
@@ -342,7 +342,7 @@ def ballot_recast(
     choices: Mapping[int, str],
     previous_receipt: str,
     principal: RollEntry | None = None,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> CastOutcome:
     """Change a vote already cast, when the frozen statutes allow it, until voting closes.

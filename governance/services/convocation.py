@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery, Statutes
@@ -68,7 +69,7 @@ def member_assembly_url(assembly: Assembly) -> str:
         path = reverse("governance:detail", kwargs={"pk": assembly.pk})
     except NoReverseMatch:  # the members' pages are not mounted: the portal's home
         path = reverse("home")
-    return settings.SITE_URL.rstrip("/") + path
+    return str(settings.SITE_URL).rstrip("/") + path
 
 
 def check_in_url(token: str) -> str:
@@ -77,7 +78,7 @@ def check_in_url(token: str) -> str:
         path = reverse("governance:check_in_token", kwargs={"token": token})
     except NoReverseMatch:
         path = reverse("home") + f"?check-in={token}"
-    return settings.SITE_URL.rstrip("/") + path
+    return str(settings.SITE_URL).rstrip("/") + path
 
 
 # --- Convening -------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ def _freeze_roll(assembly: Assembly, on: dt.date) -> int:
     eligible_sql = eligible_sql % tuple(f"%({name})s" for name in names)
     with connection.cursor() as cursor:
         cursor.execute(_ROLL_SQL.format(eligible=eligible_sql), {"assembly": assembly.pk, **names})
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 @dataclass(frozen=True)
@@ -310,7 +311,7 @@ def _queue_notice(
     assembly: Assembly,
     statutes: Statutes,
     template_prefix: str,
-    actor: Any,
+    actor: Actor,
     **extra: Any,
 ) -> _Queued:
     """Queue a notice to every member on the roll, ENQUEUE_CHUNK members at a time so that a
@@ -356,7 +357,9 @@ def assembly_convene_check(*, assembly: Assembly, now: dt.datetime | None = None
 
 
 @transaction.atomic
-def assembly_convene(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+def assembly_convene(
+    *, assembly: Assembly, actor: Actor, now: dt.datetime | None = None
+) -> Assembly:
     """Convene a draft assembly: check the notice period of the statutes in force (RULES 11),
     freeze the statutes, the colleges' weights and the roll, and queue the convocation of
     every member on the roll (e-mail for those who agreed to e-mail notices, a letter for the
@@ -394,7 +397,7 @@ def assembly_convene(*, assembly: Assembly, actor: Any, now: dt.datetime | None 
 
     assembly.status = Assembly.Status.CONVENED
     assembly.convened_at = now
-    assembly.convened_by = actor if getattr(actor, "is_authenticated", False) else None
+    assembly.convened_by = actor_person(actor)
     assembly.convocation_notice = notice
     assembly.save(
         update_fields=["status", "statutes", "convened_at", "convened_by", "convocation_notice"]
@@ -422,7 +425,7 @@ def assembly_convene(*, assembly: Assembly, actor: Any, now: dt.datetime | None 
 
 @transaction.atomic
 def assembly_cancel(
-    *, assembly: Assembly, reason: str, actor: Any, now: dt.datetime | None = None
+    *, assembly: Assembly, reason: str, actor: Actor, now: dt.datetime | None = None
 ) -> Notice:
     """Cancel a convened assembly and tell every member on its roll why."""
     now = now or timezone.now()

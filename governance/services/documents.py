@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import io
 import logging
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -23,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_require
@@ -101,7 +101,7 @@ def assembly_document_add(
     title: str,
     kind: str,
     upload: UploadedFile,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> AssemblyDocument:
     """Attach a PDF to an assembly, until its meeting starts. The file is checked (and the
@@ -125,7 +125,7 @@ def assembly_document_add(
         pages=pages,
         sha256=hashlib.sha256(content).hexdigest(),
         added_at=now,
-        added_by=actor if getattr(actor, "is_authenticated", False) else None,
+        added_by=actor_person(actor),
     )
     document.file.save("document.pdf", ContentFile(content), save=False)
     try:
@@ -154,7 +154,7 @@ def assembly_document_add(
 
 @transaction.atomic
 def assembly_document_remove(
-    *, document: AssemblyDocument, actor: Any, now: dt.datetime | None = None
+    *, document: AssemblyDocument, actor: Actor, now: dt.datetime | None = None
 ) -> Assembly:
     """Remove a document of an assembly still in preparation. The row goes in the transaction,
     the file once it commits. Returns the assembly."""

@@ -7,13 +7,13 @@ after the proxy is revoked, and a member checked in cannot give one.
 """
 
 import datetime as dt
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_require
@@ -41,7 +41,7 @@ def _entry(assembly: Assembly, roll_entry: RollEntry) -> RollEntry:
 
 @transaction.atomic
 def roll_entry_check_in(
-    *, roll_entry: RollEntry, actor: Any, now: dt.datetime | None = None
+    *, roll_entry: RollEntry, actor: Actor, now: dt.datetime | None = None
 ) -> RollEntry:
     """Mark a member of the roll present at the meeting (from the meeting's day, RULES 31)."""
     now = now or timezone.now()
@@ -74,7 +74,7 @@ def roll_entry_check_in(
     if paper is not None:
         raise paper_form_refusal(paper, entry)
     entry.present_at = now
-    entry.checked_in_by = actor if getattr(actor, "is_authenticated", False) else None
+    entry.checked_in_by = actor_person(actor)
     entry.save(update_fields=["present_at", "checked_in_by"])
     audit_record(
         actor=actor,
@@ -88,7 +88,7 @@ def roll_entry_check_in(
 
 @transaction.atomic
 def roll_entry_check_in_undo(
-    *, roll_entry: RollEntry, actor: Any, now: dt.datetime | None = None
+    *, roll_entry: RollEntry, actor: Actor, now: dt.datetime | None = None
 ) -> RollEntry:
     """Undo a check-in (a mistake, or a member who left before the vote)."""
     assembly = assembly_lock(roll_entry.assembly)
@@ -123,7 +123,7 @@ def bureau_seat_add(
     role: str,
     name: str,
     roll_entry: RollEntry | None = None,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> BureauSeat:
     """Record a member of the bureau: the chair, a scrutineer or the secretary (RULES 16), on
@@ -174,7 +174,7 @@ def bureau_seat_add(
 
 
 @transaction.atomic
-def bureau_seat_remove(*, seat: BureauSeat, actor: Any, now: dt.datetime | None = None) -> None:
+def bureau_seat_remove(*, seat: BureauSeat, actor: Actor, now: dt.datetime | None = None) -> None:
     assembly = assembly_lock(seat.assembly)
     assembly_require(assembly, Action.BUREAU, now=now or timezone.now())
     seat = BureauSeat.objects.get(pk=seat.pk, assembly=assembly)
@@ -195,7 +195,7 @@ def bureau_missing(assembly: Assembly) -> list[str]:
 
 @transaction.atomic
 def meeting_open(
-    *, assembly: Assembly, actor: Any, now: dt.datetime | None = None
+    *, assembly: Assembly, actor: Actor, now: dt.datetime | None = None
 ) -> AssemblyFigures:
     """Open the meeting, on its day and from its time (RULES 31), once the bureau is complete.
 

@@ -6,12 +6,11 @@ summary of the debates and the documents presented. Published minutes never chan
 database refuses it too).
 """
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from governance.models import Assembly, Minutes, WrittenQuestion
@@ -35,7 +34,7 @@ def _require_results(assembly: Assembly) -> None:
 
 @transaction.atomic
 def minutes_save(
-    *, assembly: Assembly, debate_summary: str, documents_presented: str, actor: Any
+    *, assembly: Assembly, debate_summary: str, documents_presented: str, actor: Actor
 ) -> Minutes:
     _require_results(assembly)
     minutes = _locked_minutes(assembly)
@@ -51,7 +50,7 @@ def minutes_save(
 
 
 @transaction.atomic
-def minutes_publish(*, assembly: Assembly, actor: Any) -> Minutes:
+def minutes_publish(*, assembly: Assembly, actor: Actor) -> Minutes:
     _require_results(assembly)
     minutes = _locked_minutes(assembly)
     if minutes.published_at is not None:
@@ -72,7 +71,7 @@ def minutes_publish(*, assembly: Assembly, actor: Any) -> Minutes:
             code="questions_unanswered",
         )
     minutes.published_at = timezone.now()
-    minutes.published_by = actor
+    minutes.published_by = actor_person(actor)
     minutes.save(update_fields=["published_at", "published_by", "updated_at"])
     audit_record(actor=actor, action="assembly.minutes_published", target=assembly)
     return minutes

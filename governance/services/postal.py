@@ -290,7 +290,7 @@ def _record(
         ordered = _chair_choices(assembly)
     counted = postal_form_counts(assembly, now=now)
     proxy = None
-    if counted and option == PaperForm.Option.HOLDER:
+    if counted and option == PaperForm.Option.HOLDER and holder is not None:
         # The proxies' own rules: limits, no chains, holder not a giver (RULES 14).
         proxy = proxy_give(assembly=assembly, giver=entry, holder=holder, actor=actor, now=now)
     elif counted:
@@ -409,7 +409,7 @@ def postal_cast_check(*, for_entry: RollEntry, voter: RollEntry) -> None:
     if form is None:
         return
     if form.option == PaperForm.Option.HOLDER and (
-        voter.pk == form.holder_id or form.proxy.revoked_at is not None
+        voter.pk == form.holder_id or (form.proxy is not None and form.proxy.revoked_at is not None)
     ):
         # The holder named votes for the member; a paper proxy revoked (RULES 14, until the
         # vote opens) gives the member their voice back.

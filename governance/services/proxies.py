@@ -16,7 +16,6 @@ The holder is told through the notices outbox when a proxy is given to them or r
 """
 
 import datetime as dt
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.statutes.rules import proxy_limit
@@ -145,7 +145,7 @@ def proxy_give(
     assembly: Assembly,
     giver: RollEntry,
     holder: RollEntry,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> Proxy:
     """Record a proxy from `giver` to `holder`, both on the roll of `assembly`; tell the holder."""
@@ -160,7 +160,7 @@ def proxy_give(
                 assembly=assembly,
                 giver=giver,
                 holder=holder,
-                given_by=actor if getattr(actor, "is_authenticated", False) else None,
+                given_by=actor_person(actor),
             )
     except IntegrityError as exc:  # the partial unique index: one active proxy per giver
         raise ProxyRefused(
@@ -183,7 +183,7 @@ def proxy_give(
 
 
 @transaction.atomic
-def proxy_revoke(*, proxy: Proxy, actor: Any, now: dt.datetime | None = None) -> Proxy:
+def proxy_revoke(*, proxy: Proxy, actor: Actor, now: dt.datetime | None = None) -> Proxy:
     """Revoke an active proxy, until voting opens and as long as its holder has not voted with
     it. The giver may then vote or be checked in."""
     now = now or timezone.now()

@@ -34,7 +34,7 @@ Channel = NoticeDelivery.Channel
 
 
 def _site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return str(settings.SITE_URL).rstrip("/") + path
 
 
 def _draft(
@@ -54,7 +54,7 @@ def _draft(
             "letter": not by_email,
             "assembly": assembly,
             "starts_at": timezone.localtime(assembly.starts_at),
-            "cooperative": assembly.statutes.name,
+            "cooperative": assembly.statutes.name if assembly.statutes else "",
             "detail_url": _site_url(reverse("governance:detail", args=[assembly.pk])),
             "home_url": _site_url(reverse("home")),
         },

@@ -4,13 +4,13 @@ lifecycle.written_questions_closing); the board answers, at the latest before th
 published, and the questions with their answers are kept in the minutes (RULES 17)."""
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from governance.lifecycle import (
@@ -41,7 +41,7 @@ def _text(value: str, *, limit: int, empty: str, too_long: str) -> str:
 
 @transaction.atomic
 def written_question_ask(
-    *, roll_entry: RollEntry, text: str, actor: Any, now: dt.datetime | None = None
+    *, roll_entry: RollEntry, text: str, actor: Actor, now: dt.datetime | None = None
 ) -> WrittenQuestion:
     """Record a member's written question, before the deadline."""
     now = now or timezone.now()
@@ -78,7 +78,7 @@ def written_question_record_postal(
     member_number: int,
     text: str,
     received_on: dt.date,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> WrittenQuestion:
     """Record a question a member on the roll sent by post (RULES 35: members without e-mail
@@ -134,7 +134,7 @@ def written_question_record_postal(
         asked_at=now,
         channel=WrittenQuestion.Channel.POST,
         received_on=received_on,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=actor_person(actor),
     )
     audit_record(
         actor=actor,
@@ -151,7 +151,7 @@ def written_question_record_postal(
 
 @transaction.atomic
 def written_question_answer(
-    *, question: WrittenQuestion, answer: str, actor: Any, now: dt.datetime | None = None
+    *, question: WrittenQuestion, answer: str, actor: Actor, now: dt.datetime | None = None
 ) -> WrittenQuestion:
     """Write (or correct) the board's answer to a written question, until the minutes of the
     assembly are published."""
@@ -176,7 +176,7 @@ def written_question_answer(
     before = question.answer
     question.answer = answer
     question.answered_at = now
-    question.answered_by = actor if getattr(actor, "is_authenticated", False) else None
+    question.answered_by = actor_person(actor)
     question.save(update_fields=["answer", "answered_at", "answered_by"])
     audit_record(
         actor=actor,

@@ -42,4 +42,5 @@ def receipt_payload_seal(payload: dict[str, Any]) -> str:
 
 def receipt_payload_open(token: str) -> dict[str, Any]:
     """The payload of a token sealed by `receipt_payload_seal`; InvalidToken if tampered."""
-    return json.loads(_fernet().decrypt(token.encode()))
+    payload: dict[str, Any] = json.loads(_fernet().decrypt(token.encode()))
+    return payload

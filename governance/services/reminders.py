@@ -81,7 +81,7 @@ def _draft(assembly: Assembly, entry: RollEntry, detail_url: str) -> DeliveryDra
             "starts_at": timezone.localtime(assembly.starts_at),
             "deadline": timezone.localtime(assembly.distance_vote_deadline),
             "detail_url": detail_url,
-            "cooperative": assembly.statutes.name if assembly.statutes_id else "",
+            "cooperative": assembly.statutes.name if assembly.statutes is not None else "",
         },
     )
 

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_allows
@@ -139,7 +140,7 @@ def room_count_record(
     votes_for: int,
     votes_against: int,
     abstentions: int,
-    actor: Any,
+    actor: Actor,
 ) -> RoomCount:
     """The bureau enters the votes it counted in the room (hands or paper) for one resolution
     and college (`college` None when the assembly votes without colleges)."""
@@ -205,7 +206,7 @@ def room_count_correct(
     votes_against: int,
     abstentions: int,
     reason: str,
-    actor: Any,
+    actor: Actor,
 ) -> RoomCount:
     """The bureau corrects a count of the room before the tally: a new row, with the reason,
     names the row it corrects; the old one is kept."""

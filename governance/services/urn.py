@@ -70,10 +70,10 @@ def urn_seal(*, assembly: Assembly) -> int:
         seal.vacuumed_at = None
         seal.save(update_fields=["ballots", "seal_xid", "vacuumed_at"])
     if created or moved:
-        from governance.tasks_voting import urn_vacuum_task
+        from governance.tasks import urn_vacuum_task
 
         transaction.on_commit(urn_vacuum_task.delay, robust=True)
-    return moved
+    return int(moved)
 
 
 def urn_needs_vacuum() -> bool:

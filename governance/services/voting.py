@@ -11,7 +11,6 @@ and refuses to run twice (one result per resolution, a unique key).
 import datetime as dt
 from collections import defaultdict
 from fractions import Fraction
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.fractions import format_fraction
@@ -39,8 +39,15 @@ from governance.selectors.figures import assembly_figures, meeting_opening
 from governance.selectors.room_counts import room_count_sheet
 from governance.services.meeting import assembly_end_without_quorum
 from governance.services.urn import urn_seal
-from governance.tally import CollegeCount, Tally, tally_compute, weight_share
-from governance.tasks_voting import assembly_tally_task
+from governance.tally import (
+    CollegeCount,
+    Tally,
+    TallyLine,
+    tally_compute,
+    tally_lines_dump,
+    weight_share,
+)
+from governance.tasks import assembly_tally_task
 
 SINGLE_COLLEGE = "all"
 
@@ -50,7 +57,7 @@ def _locked(assembly: Assembly) -> Assembly:
 
 
 @transaction.atomic
-def voting_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+def voting_open(*, assembly: Assembly, actor: Actor, now: dt.datetime | None = None) -> Assembly:
     """The chair opens the vote in the meeting: members vote on their phones or by hand.
 
     The meeting opened with its quorum (an assembly without it ended as "quorum not reached"
@@ -80,7 +87,7 @@ def voting_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = Non
 
 
 @transaction.atomic
-def voting_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+def voting_close(*, assembly: Assembly, actor: Actor, now: dt.datetime | None = None) -> Assembly:
     """The chair closes the vote; the tally starts once this is committed.
 
     An online-only assembly has no meeting that opens: its vote runs from the convocation and
@@ -201,21 +208,21 @@ def _fraction_text(value: Fraction | None) -> str | None:
     return None if value is None else format_fraction(value)
 
 
-def tally_arithmetic(tally: Tally) -> list[dict[str, Any]]:
+def tally_arithmetic(tally: Tally) -> list[TallyLine]:
     """The steps of the tally, per college, as stored with the result and published."""
     return [
-        {
-            "key": line.count.key,
-            "name": line.count.name,
-            "weight": format_fraction(line.count.weight),
-            "for": line.count.votes_for,
-            "against": line.count.votes_against,
-            "abstain": line.count.abstentions,
-            "expressed": line.count.expressed,
-            "share_for": _fraction_text(line.share_for),
-            "counted_weight": format_fraction(line.counted_weight),
-            "contribution": format_fraction(line.contribution),
-        }
+        TallyLine(
+            key=line.count.key,
+            name=line.count.name,
+            weight=format_fraction(line.count.weight),
+            votes_for=line.count.votes_for,
+            votes_against=line.count.votes_against,
+            abstentions=line.count.abstentions,
+            expressed=line.count.expressed,
+            share_for=_fraction_text(line.share_for),
+            counted_weight=format_fraction(line.counted_weight),
+            contribution=format_fraction(line.contribution),
+        )
         for line in tally.colleges
     ]
 
@@ -264,7 +271,7 @@ def assembly_tally(*, assembly: Assembly, now: dt.datetime | None = None) -> lis
                 abstentions=tally.abstentions,
                 weighted_for=_fraction_text(tally.weighted_for) or "",
                 adopted=tally.adopted,
-                colleges=tally_arithmetic(tally),
+                colleges=tally_lines_dump(tally_arithmetic(tally)),
             )
         )
     ResolutionResult.objects.bulk_create(results)
@@ -290,7 +297,9 @@ RESULTS_NOTICE = "assembly-results"
 
 
 @transaction.atomic
-def results_publish(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+def results_publish(
+    *, assembly: Assembly, actor: Actor, now: dt.datetime | None = None
+) -> Assembly:
     """Publish the results to the members: they are told by e-mail when they agreed to it,
     by a letter to post otherwise (governance.letters prints it)."""
     assembly = _locked(assembly)

@@ -6,15 +6,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest
+from coop.http import HtmxHttpRequest, render, wants_partial
 from coop.roles import Role, role_required
 from governance.forms.meeting import BureauSeatForm, CheckInSearchForm, RollEntryForm
 from governance.jobs import attendance_sheet_start
@@ -72,10 +73,13 @@ def desk(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         proxies_open=proxies_open(assembly),
         refresh_url=_desk_url(assembly, query),
     )
-    template = "governance/meeting/desk.html"
-    if request.htmx and request.htmx.target == "checkin-results":
-        template += "#checkin-results"
-    return render(request, template, context)
+    return render(
+        request,
+        "governance/meeting/desk.html",
+        context,
+        partial="checkin-results",
+        use_partial=wants_partial(request) and request.htmx.target == "checkin-results",
+    )
 
 
 @require_GET
@@ -88,9 +92,12 @@ def figures(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         context["refresh_url"] = request.htmx.current_url_abs_path or request.path
         # Rendered without the request: the partial needs no context processor (navigation,
         # roles), and it is what every screen of the meeting polls.
-        return HttpResponse(render_to_string("governance/meeting/figures.html#figures", context))
+        html = render_to_string("governance/meeting/figures.html#figures", context)
+        response = HttpResponse(html)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
     context.update(assembly=_assembly(pk), refresh_url=request.path)
-    return render(request, "governance/meeting/figures.html", context)
+    return render(request, "governance/meeting/figures.html", context, partial="figures")
 
 
 def _after_action(request: HtmxHttpRequest, assembly: Assembly, query: str) -> HttpResponse:

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest
+from coop.http import HtmxHttpRequest, render, wants_partial
 from coop.roles import Role, role_required
 from governance.forms.documents import QuestionForm
 from governance.forms.member import ProxyGiveForm, RollSearchForm
@@ -91,10 +91,13 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if search_form.is_bound:
         search_form.is_valid()
     context = _detail_context(entry, search_form=search_form)
-    template = "governance/member/detail.html"
-    if request.htmx and request.htmx.target == "proxy-results":
-        template += "#proxy-results"
-    return render(request, template, context)
+    return render(
+        request,
+        "governance/member/detail.html",
+        context,
+        partial="proxy-results",
+        use_partial=wants_partial(request) and request.htmx.target == "proxy-results",
+    )
 
 
 @require_POST

@@ -11,9 +11,10 @@ from coop.http import HtmxHttpRequest
 from coop.roles import Role, is_verified_administrator, role_required
 from governance.forms.voting import MinutesForm
 from governance.jobs import attendance_sheet_start
-from governance.minutes import minutes_archive, minutes_pdf
 from governance.models import Assembly, Minutes
+from governance.pdfs.minutes import minutes_pdf
 from governance.selectors.documents import assembly_questions
+from governance.selectors.minutes import minutes_archive
 from governance.services.minutes import minutes_publish, minutes_save
 
 

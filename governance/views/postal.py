@@ -44,7 +44,7 @@ def _recorded(request: HtmxHttpRequest, form: PaperForm) -> HttpResponse:
             "board approves and against the others."
         )
     else:
-        values["holder"] = form.holder.name
+        values["holder"] = form.holder.name if form.holder else ""
         text = _("The proxy of %(member)s to %(holder)s is recorded.")
     messages.success(request, text % values)
     return redirect("governance:postal", pk=form.assembly_id)

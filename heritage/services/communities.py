@@ -11,11 +11,13 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.roles import Role
 from heritage.models import CommunityMembership, HeritageCommunity
 from heritage.services import notices
+from heritage.services.gatherings import gatherings_list_changed
 from heritage.tokens import BadToken, participate_token_read
 from members.selectors import member_for_user
 
@@ -53,7 +55,7 @@ def community_create(
     territory: str = "",
     description: str = "",
     organisers: Sequence[Any] = (),
-    actor: Any,
+    actor: Actor,
 ) -> HeritageCommunity:
     """Create a community and name its organisers (who get the organiser role)."""
     name = _check_name(name)
@@ -81,7 +83,7 @@ def community_update(
     territory: str,
     description: str,
     organisers: Sequence[Any],
-    actor: Any,
+    actor: Actor,
 ) -> HeritageCommunity:
     community = HeritageCommunity.objects.select_for_update().get(pk=community.pk)
     community.name = _check_name(name)
@@ -89,6 +91,7 @@ def community_update(
     community.description = description.strip()
     community.save(update_fields=["name", "territory", "description"])
     _name_organisers(community, organisers)
+    gatherings_list_changed()  # the feeds name the community of each gathering
     audit_record(
         actor=actor,
         action="heritage.community_changed",
@@ -105,7 +108,7 @@ def _kind_of(user: Any) -> str:
 
 @transaction.atomic
 def community_join(
-    *, community: HeritageCommunity, user: Any, notify: bool, actor: Any | None = None
+    *, community: HeritageCommunity, user: Any, notify: bool, actor: Actor = None
 ) -> CommunityMembership:
     """A signed-in person joins a community (or changes whether they hear of new gatherings).
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from heritage.models import CommunityMembership, Gathering, HeritageCommunity, Registration, Walk
@@ -106,7 +107,9 @@ def gatherings_list_changed() -> None:
 
 
 @transaction.atomic
-def gathering_create(*, community: HeritageCommunity, data: GatheringData, actor: Any) -> Gathering:
+def gathering_create(
+    *, community: HeritageCommunity, data: GatheringData, actor: Actor
+) -> Gathering:
     """A draft gathering, seen by the community's organisers only until it is published."""
     check_organiser(actor, community)
     _validate(data, now=timezone.now(), check_future=True)
@@ -124,7 +127,7 @@ def gathering_create(*, community: HeritageCommunity, data: GatheringData, actor
 
 
 @transaction.atomic
-def gathering_update(*, gathering: Gathering, data: GatheringData, actor: Any) -> Gathering:
+def gathering_update(*, gathering: Gathering, data: GatheringData, actor: Actor) -> Gathering:
     """Change a draft or published gathering. A capacity below the seats already taken is
     refused; a new time or place of a published gathering is sent to the registered people;
     a larger capacity offers the new seats to the waiting line."""
@@ -206,7 +209,7 @@ def gathering_update(*, gathering: Gathering, data: GatheringData, actor: Any) -
 
 
 @transaction.atomic
-def gathering_publish(*, gathering: Gathering, actor: Any) -> Gathering:
+def gathering_publish(*, gathering: Gathering, actor: Actor) -> Gathering:
     """Publish a draft: it is listed (publicly or for members) and open to registrations; the
     community's people who asked to hear of new gatherings are told."""
     now = timezone.now()
@@ -244,7 +247,7 @@ def gathering_publish(*, gathering: Gathering, actor: Any) -> Gathering:
 
 
 @transaction.atomic
-def gathering_cancel(*, gathering: Gathering, actor: Any) -> Gathering:
+def gathering_cancel(*, gathering: Gathering, actor: Actor) -> Gathering:
     """Cancel a gathering; everyone registered (seat, offer or waiting line) is told."""
     now = timezone.now()
     gathering = gathering_lock(gathering)
@@ -288,7 +291,7 @@ def gathering_cancel(*, gathering: Gathering, actor: Any) -> Gathering:
 
 
 @transaction.atomic
-def attendance_record(*, gathering: Gathering, present: set[int], actor: Any) -> Gathering:
+def attendance_record(*, gathering: Gathering, present: set[int], actor: Actor) -> Gathering:
     """After the gathering has started: who of the confirmed people came. The gathering is
     then held. Recording again corrects the attendance."""
     now = timezone.now()

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.roles import has_totp, is_administrator
@@ -58,7 +59,7 @@ def _consent(consent: bool) -> None:
 
 @transaction.atomic
 def item_create(
-    *, community: HeritageCommunity, data: ItemData, consent: bool, actor: Any
+    *, community: HeritageCommunity, data: ItemData, consent: bool, actor: Actor
 ) -> HeritageItem:
     check_organiser(actor, community)
     _validate_item(data)
@@ -75,7 +76,7 @@ def item_create(
 
 
 @transaction.atomic
-def item_update(*, item: HeritageItem, data: ItemData, actor: Any) -> HeritageItem:
+def item_update(*, item: HeritageItem, data: ItemData, actor: Actor) -> HeritageItem:
     item = HeritageItem.objects.select_for_update().select_related("community").get(pk=item.pk)
     check_organiser(actor, item.community)
     _validate_item(data)
@@ -98,7 +99,7 @@ def image_add(
     author: str,
     licence: str,
     consent: bool,
-    actor: Any,
+    actor: Actor,
 ) -> ItemImage:
     """An image of an item, with what it shows, its author and licence (RULES 30)."""
     check_organiser(actor, item.community)
@@ -154,7 +155,7 @@ def walk_create(
     title: str,
     description: str,
     items: Sequence[HeritageItem],
-    actor: Any,
+    actor: Actor,
 ) -> Walk:
     """A walk: the items in the order they are visited."""
     check_organiser(actor, community)
@@ -175,7 +176,7 @@ def walk_create(
 
 @transaction.atomic
 def walk_update(
-    *, walk: Walk, title: str, description: str, items: Sequence[HeritageItem], actor: Any
+    *, walk: Walk, title: str, description: str, items: Sequence[HeritageItem], actor: Actor
 ) -> Walk:
     walk = Walk.objects.select_for_update().select_related("community").get(pk=walk.pk)
     check_organiser(actor, walk.community)
@@ -201,7 +202,7 @@ def may_remove(*, user: Any, community: HeritageCommunity) -> bool:
     return getattr(user, "is_authenticated", False) and is_administrator(user) and has_totp(user)
 
 
-def _check_remover(actor: Any, community: HeritageCommunity) -> None:
+def _check_remover(actor: Actor, community: HeritageCommunity) -> None:
     if not may_remove(user=actor, community=community):
         raise PermissionRefused(
             _("Only the organisers of %(community)s can do this.") % {"community": community.name},
@@ -217,7 +218,7 @@ def _delete_file_on_commit(image: ItemImage) -> None:
 
 
 @transaction.atomic
-def image_remove(*, image: ItemImage, actor: Any) -> HeritageItem:
+def image_remove(*, image: ItemImage, actor: Actor) -> HeritageItem:
     """Remove an image of an item (its contributor withdrew their consent, or it is wrong).
 
     The row goes in the transaction; the file, only after it commits. Returns the item."""
@@ -248,7 +249,7 @@ def walks_through(item: HeritageItem) -> list[Walk]:
 
 
 @transaction.atomic
-def item_remove(*, item: HeritageItem, actor: Any) -> HeritageCommunity:
+def item_remove(*, item: HeritageItem, actor: Actor) -> HeritageCommunity:
     """Remove an item and its images (their files after commit). Returns its community.
 
     An item that is a stop of a walk stays until the walks are changed: removing it would

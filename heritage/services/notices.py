@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from coop.actors import Actor
 from coop.outbox import DeliveryDraft, notice_enqueue, notice_render_delivery
 from coop.statutes import StatutesNotInForce, statutes_in_force
 from heritage.models import Gathering, HeritageCommunity, Registration
@@ -32,14 +33,14 @@ PARTICIPANT_VERIFY = "heritage.participant_verify"
 
 
 def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return str(settings.SITE_URL).rstrip("/") + path
 
 
 def _cooperative() -> str:
     try:
         return statutes_in_force().name
     except StatutesNotInForce:
-        return settings.COOP_SITE_NAME
+        return str(settings.COOP_SITE_NAME)
 
 
 def registration_key(registration: Registration) -> str:
@@ -84,7 +85,7 @@ def _registration_draft(registration: Registration, template: str, **extra: Any)
 
 
 def notify_registration(
-    *, registration: Registration, kind: str, template: str, actor: Any | None = None
+    *, registration: Registration, kind: str, template: str, actor: Actor = None
 ) -> None:
     """One notice to the person of a registration, in the language they registered in."""
     extra: dict[str, Any] = {}
@@ -124,7 +125,7 @@ def notify_registrations(
     kind: str,
     template: str,
     reference: str,
-    actor: Any | None = None,
+    actor: Actor = None,
     **extra: Any,
 ) -> int:
     """The same notice to several registered people, each in their language."""
@@ -134,7 +135,7 @@ def notify_registrations(
     return len(drafts)
 
 
-def notify_publication(*, gathering: Gathering, users: Iterable[Any], actor: Any) -> int:
+def notify_publication(*, gathering: Gathering, users: Iterable[Any], actor: Actor) -> int:
     context = _gathering_context(gathering)
     drafts = []
     for user in users:

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from heritage.models import Gathering, Registration
@@ -82,7 +83,7 @@ def _place(gathering: Gathering, registration: Registration, now: dt.datetime) -
         registration.position = _next_position(gathering)
 
 
-def _announce_place(registration: Registration, actor: Any | None) -> None:
+def _announce_place(registration: Registration, actor: Actor) -> None:
     if registration.status == Status.CONFIRMED:
         notices.notify_registration(
             registration=registration,
@@ -99,7 +100,7 @@ def _announce_place(registration: Registration, actor: Any | None) -> None:
         )
 
 
-def seats_fill(*, gathering: Gathering, now: dt.datetime, actor: Any | None = None) -> int:
+def seats_fill(*, gathering: Gathering, now: dt.datetime, actor: Actor = None) -> int:
     """Offer the free seats to the waiting line, in order (the gathering is locked).
 
     Each person offered a seat has until OFFER_DELAY later (at the latest the start) to take
@@ -274,7 +275,7 @@ def registration_from_offer_token(token: str) -> Registration:
 
 
 @transaction.atomic
-def registration_cancel(*, registration: Registration, actor: Any | None = None) -> Registration:
+def registration_cancel(*, registration: Registration, actor: Actor = None) -> Registration:
     """Cancel a registration; a seat it held is offered to the next of the waiting line."""
     now = timezone.now()
     registration = _registration_locked(registration.pk)

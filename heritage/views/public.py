@@ -9,19 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest, wants_partial
+from coop.http import HtmxHttpRequest, render
 from coop.throttle import anonymous_mail_allowed, anonymous_mail_refused_message
-from heritage.calendars import calendar_ics
+from heritage.feeds import calendar_ics, feed_ics
 from heritage.forms import GatheringFilterForm, GuestRegistrationForm
 from heritage.models import Gathering, HeritageCommunity, Registration
 from heritage.selectors import (
@@ -90,12 +89,7 @@ def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
         "feed_url": reverse("heritage:feed"),
         "gathering_prefix": reverse("heritage:gathering", args=[0]).removesuffix("0/"),
     }
-    template = "heritage/gathering_list.html"
-    if wants_partial(request):
-        template += "#gathering-results"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render(request, "heritage/gathering_list.html", context, partial="gathering-results")
 
 
 def json_ld(gathering: Gathering, request: HtmxHttpRequest) -> SafeString:
@@ -309,7 +303,7 @@ def gathering_ics(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def feed(request: HtmxHttpRequest) -> HttpResponse:
     name = _("Gatherings of %(site)s") % {"site": settings.COOP_SITE_NAME}
     return _ics_response(
-        calendar_ics(gatherings=gatherings_for_feed(), name=name, limit=FEED_MAX_EVENTS),
+        feed_ics(gatherings=gatherings_for_feed(), name=name, key="all", limit=FEED_MAX_EVENTS),
         "gatherings.ics",
     )
 
@@ -318,9 +312,10 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
 def community_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(HeritageCommunity, slug=slug)
     return _ics_response(
-        calendar_ics(
+        feed_ics(
             gatherings=gatherings_for_feed(community=community),
             name=community.name,
+            key=f"community-{community.pk}",
             limit=FEED_MAX_EVENTS,
         ),
         f"{community.slug}.ics",

@@ -1,11 +1,10 @@
 """The import file's format: its columns, the report of an import, the template to fill in."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from coop.csv_export import csv_text
 from members.models import Category, College, Member
 
 Status = Member.Status
@@ -66,7 +65,6 @@ TRUE_WORDS = frozenset({"yes", "oui", "true", "vrai", "1", "y", "o", "x"})
 FALSE_WORDS = frozenset({"no", "non", "false", "faux", "0", "n", ""})
 #: Separators recognised in the header line, in this order of preference.
 DELIMITERS = (";", ",", "\t")
-TEMPLATE_DELIMITER = ";"
 
 
 @dataclass(frozen=True)
@@ -157,8 +155,5 @@ def import_template_rows() -> list[list[str]]:
 
 def import_template_csv() -> str:
     """The template as the text of a CSV file (UTF-8 with BOM, `;` separator)."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=TEMPLATE_DELIMITER, lineterminator="\r\n")
-    writer.writerows(import_template_rows())
-    return buffer.getvalue()
+    header, *rows = import_template_rows()
+    return csv_text(header, rows)

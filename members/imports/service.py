@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.models import AuditEvent
 from members.imports.checks import Codes, check_numbers, check_row
@@ -38,7 +39,7 @@ def _no_progress(done: int, total: int, step: str) -> None:
 
 @transaction.atomic
 def register_import(
-    *, file: TextIO, actor: Any | None, progress: ImportProgress | None = None
+    *, file: TextIO, actor: Actor, progress: ImportProgress | None = None
 ) -> ImportReport:
     """Import the members of a CSV file (a text stream): all of them, or none.
 
@@ -176,7 +177,7 @@ def _copy(model: type[Model], objects: Sequence[Model | SimpleNamespace]) -> Non
 _LIFECYCLE_FIELDS = ("status", "ratified_on", "ratification_ref", "exited_on", "exit_ref")
 
 
-def _imported_events(member: Member, *, actor: Any) -> list[SimpleNamespace]:
+def _imported_events(member: Member, *, actor: Actor) -> list[SimpleNamespace]:
     """One "imported" event per dated step of the entry (admission, ratification, exit), so
     the register at any earlier date shows the member as they stood then (unsaved)."""
     final = {name: getattr(member, name) for name in _LIFECYCLE_FIELDS}
@@ -192,7 +193,8 @@ def _imported_events(member: Member, *, actor: Any) -> list[SimpleNamespace]:
         stages.append((final["ratified_on"], final["ratification_ref"], ratified))
     if final["exited_on"] is not None:
         stages.append((final["exited_on"], final["exit_ref"], final))
-    recorded_by = actor.pk if getattr(actor, "is_authenticated", False) else None
+    person = actor_person(actor)
+    recorded_by = person.pk if person is not None else None
     events = []
     previous: dict[str, Any] = {}
     for effective_on, decision_ref, state in stages:
@@ -221,13 +223,13 @@ def _imported_events(member: Member, *, actor: Any) -> list[SimpleNamespace]:
     return events
 
 
-def _audit_event(event: SimpleNamespace, *, actor: Any) -> SimpleNamespace:
+def _audit_event(event: SimpleNamespace, *, actor: Actor) -> SimpleNamespace:
     """The audit event register_event_record writes with each event, for one written in bulk."""
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    person = actor_person(actor)
     return _row(
         AuditEvent,
-        actor_id=actor.pk if is_person else None,
-        actor_label=actor.email if is_person else "system",
+        actor_id=person.pk if person is not None else None,
+        actor_label=person.email if person is not None else "system",
         action=f"member.{event.kind}",
         target_type=Member._meta.label_lower,
         target_id=str(event.member_id),

@@ -8,6 +8,7 @@ from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from members.models import Category, College, Member
@@ -71,7 +72,9 @@ def _save(category: Category, *, code: str, update_fields: list[str] | None = No
 
 
 @transaction.atomic
-def category_save(*, data: CategoryData, actor: Any, category: Category | None = None) -> Category:
+def category_save(
+    *, data: CategoryData, actor: Actor, category: Category | None = None
+) -> Category:
     """Create a category (no `category`) or change one. Audited; a category that has members
     (current or former) keeps its code, which the register and its exports refer to."""
     data = replace(data, code=data.code.strip(), name=data.name.strip())

@@ -3,12 +3,12 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.statutes import college_weights_validate, statutes_in_force
@@ -39,7 +39,7 @@ def colleges_validate(drafts: Sequence[CollegeDraft]) -> None:
 
 
 @transaction.atomic
-def colleges_configure(*, drafts: Sequence[CollegeDraft], actor: Any) -> list[College]:
+def colleges_configure(*, drafts: Sequence[CollegeDraft], actor: Actor) -> list[College]:
     """Replace the configuration of colleges as a whole: refused unless it satisfies RULES 7.
 
     Colleges are matched by code; a college that still has members cannot be removed.

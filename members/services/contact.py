@@ -1,11 +1,13 @@
 """Contact details and the consent to e-mail notices (RULES 11), as register events."""
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from members.models import Member, RegisterEvent
@@ -49,7 +51,7 @@ def member_update_contact(
     *,
     member: Member,
     changes: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     allowed: tuple[str, ...] = CONTACT_FIELDS,
 ) -> Member:
     """Change contact details; writes one register event with what changed (if anything did)."""
@@ -103,7 +105,7 @@ def member_update_contact(
     return member
 
 
-def _latest_event_date(member: Member):
+def _latest_event_date(member: Member) -> dt.date:
     return (
         RegisterEvent.objects.filter(member=member)
         .order_by("-effective_on", "-id")
@@ -114,7 +116,7 @@ def _latest_event_date(member: Member):
 
 
 @transaction.atomic
-def member_set_e_notices(*, member: Member, consent: bool, actor: Any) -> Member:
+def member_set_e_notices(*, member: Member, consent: bool, actor: Actor) -> Member:
     """Give or withdraw the consent to receive notices by e-mail; its date is kept."""
     member = member_locked(member)
     if member.e_notices == consent:

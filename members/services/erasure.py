@@ -14,6 +14,8 @@ contact details as they were at each step, as the register's history, under the 
 and restriction. The audit entry of the erasure names the fields erased, never their values.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from members.models import Member
@@ -84,7 +87,7 @@ def _addresses(member: Member) -> set[str]:
     return addresses
 
 
-def _erasable_guest_registrations(member: Member) -> QuerySet:
+def _erasable_guest_registrations(member: Member) -> QuerySet[Any]:
     """Guest registrations typed with the member's addresses that are over: cancelled, expired,
     or of a gathering already ended. One still to come keeps its address, to reach its guest."""
     from heritage.models import Registration
@@ -223,7 +226,9 @@ def member_erasure_plan(*, member: Member) -> ErasurePlan:
 
 
 @transaction.atomic
-def member_erase_personal_data(*, member: Member, confirm_number: int | None, actor: Any) -> Member:
+def member_erase_personal_data(
+    *, member: Member, confirm_number: int | None, actor: Actor
+) -> Member:
     """Erase what the register does not require of a former member's personal data.
 
     `confirm_number` is the member number the administrator typed to confirm. Refused for a

@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
 from members.models import Member, RegisterEvent
@@ -58,8 +59,9 @@ def member_snapshot(member: Member) -> dict[str, Any]:
             snapshot["category"] = member.category.code
             snapshot["category_name"] = member.category.name
         elif name == "college":
-            snapshot["college"] = member.college.code if member.college_id else ""
-            snapshot["college_name"] = member.college.name if member.college_id else ""
+            college = member.college if member.college_id else None
+            snapshot["college"] = college.code if college is not None else ""
+            snapshot["college_name"] = college.name if college is not None else ""
         else:
             snapshot[name] = _json_value(getattr(member, name))
     return snapshot
@@ -79,7 +81,7 @@ def register_event_record(
     member: Member,
     kind: str,
     effective_on: dt.date,
-    actor: Any | None,
+    actor: Actor,
     decision_ref: str = "",
     changes: dict[str, Any] | None = None,
     previous: dict[str, Any] | None = None,
@@ -121,7 +123,7 @@ def register_event_record(
         member=member,
         kind=kind,
         effective_on=effective_on,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor_person(actor),
         decision_ref=decision_ref,
         changes=changes,
         snapshot=snapshot,

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.audit import audit_record
 from coop.errors import DomainError
 from coop.models import NoticeDelivery
@@ -101,7 +102,7 @@ def _notice_context(member: Member, **extra: Any) -> dict[str, Any]:
 
 
 def _notify(
-    *, kind: str, template: str, member: Member, to_email: str, actor: Any, **extra: Any
+    *, kind: str, template: str, member: Member, to_email: str, actor: Actor, **extra: Any
 ) -> None:
     """Queue one notice to the member, in their language."""
     draft = notice_render_delivery(
@@ -116,7 +117,7 @@ def _notify(
 
 @transaction.atomic
 def application_submit(
-    *, data: ApplicationData, actor: Any | None = None, applied_on: dt.date | None = None
+    *, data: ApplicationData, actor: Actor = None, applied_on: dt.date | None = None
 ) -> Member:
     """Record an application and, when the applicant gave an address, acknowledge it."""
     member = member_apply(data=data, actor=actor, applied_on=applied_on)
@@ -133,7 +134,7 @@ def application_submit(
 
 @transaction.atomic
 def application_admit(
-    *, member: Member, decided_on: dt.date, decision_ref: str, college: College, actor: Any
+    *, member: Member, decided_on: dt.date, decision_ref: str, college: College, actor: Actor
 ) -> Admission:
     """Admit an applicant (the next member number) and invite them to sign in; a member
     reached by post (no address, or no consent to e-mail notices) gets the letter of
@@ -151,7 +152,7 @@ def application_admit(
 
 
 @transaction.atomic
-def application_reject(*, member: Member, decided_on: dt.date, reason: str, actor: Any) -> Member:
+def application_reject(*, member: Member, decided_on: dt.date, reason: str, actor: Actor) -> Member:
     """Reject an application and tell the applicant by e-mail when they have an address."""
     member = member_reject(member=member, decided_on=decided_on, reason=reason, actor=actor)
     if member.email:
@@ -231,7 +232,7 @@ def _invitation_queued(member: Member) -> bool:
 
 
 @transaction.atomic
-def member_invite(*, member: Member, actor: Any) -> Invitation:
+def member_invite(*, member: Member, actor: Actor) -> Invitation:
     """Give an admitted member a login account and invite them to sign in.
 
     Links the account that already has the member's address, or opens one (no password, the

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop.actors import Actor
 from coop.errors import DomainError
 from members.models import Category, College, Member, MemberNumberCounter, RegisterEvent
 from members.services.events import member_locked, member_snapshot, register_event_record
@@ -92,7 +93,7 @@ def _validate_application(data: ApplicationData) -> None:
 
 @transaction.atomic
 def member_apply(
-    *, data: ApplicationData, actor: Any | None = None, applied_on: dt.date | None = None
+    *, data: ApplicationData, actor: Actor = None, applied_on: dt.date | None = None
 ) -> Member:
     """Record an application for membership (status applicant, no number yet)."""
     _validate_application(data)
@@ -135,7 +136,7 @@ def member_admit(
     decided_on: dt.date,
     decision_ref: str,
     college: College,
-    actor: Any,
+    actor: Actor,
 ) -> Member:
     """Admit an applicant (board decision): the next member number, their college."""
     member = _locked(member)
@@ -170,7 +171,7 @@ def member_admit(
 
 
 @transaction.atomic
-def member_reject(*, member: Member, decided_on: dt.date, reason: str, actor: Any) -> Member:
+def member_reject(*, member: Member, decided_on: dt.date, reason: str, actor: Actor) -> Member:
     """Reject an application, with the reason given to the applicant."""
     member = _locked(member)
     if member.status != Status.APPLICANT:
@@ -194,7 +195,7 @@ def member_reject(*, member: Member, decided_on: dt.date, reason: str, actor: An
 
 @transaction.atomic
 def members_ratify(
-    *, members: Sequence[Member], ratified_on: dt.date, assembly_ref: str, actor: Any
+    *, members: Sequence[Member], ratified_on: dt.date, assembly_ref: str, actor: Actor
 ) -> list[Member]:
     """Mark admitted members as ratified by an assembly. All of them, or none."""
     if not members:
@@ -241,7 +242,7 @@ exit_hooks: list[Callable[..., Any]] = []
 
 @transaction.atomic
 def member_exit(
-    *, member: Member, status: str, exited_on: dt.date, decision_ref: str, actor: Any
+    *, member: Member, status: str, exited_on: dt.date, decision_ref: str, actor: Actor
 ) -> Member:
     """Record an exit: resignation, exclusion, death or loss of quality (RULES 3), and tell
     the member (members.services.notices.exit_notify)."""
@@ -281,7 +282,7 @@ def member_exit(
 
 @transaction.atomic
 def member_move_college(
-    *, member: Member, college: College, effective_on: dt.date, decision_ref: str, actor: Any
+    *, member: Member, college: College, effective_on: dt.date, decision_ref: str, actor: Actor
 ) -> Member:
     """Move a current member to another college from a date."""
     member = _locked(member)

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest
+from coop.http import HtmxHttpRequest, render
 from coop.roles import Role, role_required
 from coop.statutes import StatutesNotInForce, statutes_in_force
 from members.forms.admission import AdmitForm, RatifyForm, RejectForm
@@ -53,10 +53,7 @@ def _member(pk: int) -> Member:
 def applications(request: HtmxHttpRequest) -> HttpResponse:
     """Pending applications, oldest first."""
     page = Paginator(applicants_pending(), PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "members/applications.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#applications-list"
-    return render(request, template, {"page": page})
+    return render(request, "members/applications.html", {"page": page}, partial="applications-list")
 
 
 def _admit_initial(member: Member) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from decimal import Decimal
 from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest
+from coop.http import HtmxHttpRequest, render
 from coop.statutes import StatutesNotInForce, statutes_in_force
 from members.forms.admission import ApplicationForm
 from members.services import application_submit
@@ -90,7 +90,10 @@ def apply(request: HtmxHttpRequest) -> HttpResponse:
         if request.htmx and "requested_shares" in request.GET:
             # The total as the applicant types the number of shares.
             form = ApplicationForm(request.GET, **terms)
-            return render(request, "members/apply.html#shares-total", {"form": form})
+            context = {"form": form}
+            return render(
+                request, "members/apply.html", context, partial="shares-total", use_partial=True
+            )
     return render(
         request,
         "members/apply.html",

@@ -11,14 +11,13 @@ from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coop.errors import DomainError
-from coop.http import HtmxHttpRequest, wants_partial
+from coop.http import HtmxHttpRequest, render, wants_partial
 from coop.roles import Role, role_required
 from members.forms.register import ContactForm, ExitForm, MoveCollegeForm, RegisterFilterForm
 from members.models import Member, RegisterEvent
@@ -52,15 +51,12 @@ def register_index(request: HtmxHttpRequest) -> HttpResponse:
         "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2)),
         "filtered": any(filters.values()),
     }
-    template = "members/register.html"
-    if wants_partial(request):
-        template += "#register-results"
-    else:
+    partial = wants_partial(request)
+    if not partial:
         context["missing_categories"] = categories_missing_compulsory()
-    response = render(request, template, context)
-    # The same address serves the page and its results alone: caches must keep them apart.
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render(
+        request, "members/register.html", context, partial="register-results", use_partial=partial
+    )
 
 
 # How the history shows the values a register event recorded.

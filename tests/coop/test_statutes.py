@@ -1,4 +1,4 @@
-"""Versioned statutes: the rules of RULES.md, the versions service, the administrators' pages."""
+"""Versioned statutes: the rules of docs/rules.md, the versions service, the admin pages."""
 
 import datetime as dt
 import re

@@ -11,18 +11,20 @@ from coop.models import AuditEvent
 from governance.lifecycle import AssemblyRefused
 from governance.models import AgendaItem, Assembly, Resolution
 from governance.selectors.assemblies import majority_text, opening_quorum, quorum_text
-from governance.services.assembly import (
+from governance.services.agenda import (
     agenda_item_add,
     agenda_item_move,
     agenda_item_remove,
     agenda_item_update,
-    assembly_create,
-    assembly_prepare_second_convocation,
-    assembly_update,
     resolution_add,
     resolution_move,
     resolution_remove,
     resolution_update,
+)
+from governance.services.assembly import (
+    assembly_create,
+    assembly_prepare_second_convocation,
+    assembly_update,
 )
 from governance.services.convocation import assembly_convene
 from governance.services.meeting import bureau_seat_add, meeting_open, roll_entry_check_in

@@ -14,7 +14,9 @@ from coop.models import AuditEvent, Notice, NoticeDelivery, Statutes
 from coop.statutes import StatutesNotInForce
 from governance.lifecycle import AssemblyRefused
 from governance.models import AgendaItem, Assembly, AssemblyCollege, Resolution, RollEntry
-from governance.services.assembly import agenda_item_add
+from governance.services.agenda import (
+    agenda_item_add,
+)
 from governance.services.convocation import (
     CANCELLATION_NOTICE,
     CONVOCATION_NOTICE,

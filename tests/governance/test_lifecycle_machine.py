@@ -4,7 +4,7 @@ one voice, the quorum was honoured, and a tally equals the votes this test saw a
 
 The machine keeps its own record of what the services accepted (who voted, in which college,
 for what) and checks the database against it; it never reads the rules from the code under
-test, only from RULES.md, so a service that lets a vote in out of time fails here.
+test, only from docs/rules.md, so a service that lets a vote in out of time fails here.
 """
 
 import datetime as dt

@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from coop.errors import DomainError
 from coop.models import AuditEvent, Job
-from governance.meeting_documents import attendance_sheet_html
 from governance.models import Assembly, BureauSeat, RollEntry
+from governance.pdfs.attendance import attendance_sheet_html
 from governance.services.meeting import (
     bureau_seat_add,
     bureau_seat_remove,

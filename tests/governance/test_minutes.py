@@ -11,8 +11,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from coop.errors import DomainError
-from governance.minutes import minutes_archive
 from governance.models import Assembly, BureauSeat, Minutes, RollEntry
+from governance.selectors.minutes import minutes_archive
 from governance.services.ballots import ballot_cast
 from governance.services.minutes import minutes_publish, minutes_save
 from governance.services.voting import assembly_tally, results_publish

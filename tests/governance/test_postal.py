@@ -11,7 +11,6 @@ from django.utils.formats import time_format
 from coop.errors import DomainError
 from coop.models import AuditEvent
 from governance.lifecycle import AssemblyRefused
-from governance.minutes import minutes_context
 from governance.models import (
     Assembly,
     PaperForm,
@@ -21,6 +20,7 @@ from governance.models import (
     RollEntry,
     UrnBallot,
 )
+from governance.pdfs.minutes import minutes_context
 from governance.selectors.figures import assembly_attendance, assembly_figures
 from governance.selectors.postal import roll_entry_find
 from governance.services.ballots import ballot_cast

@@ -10,8 +10,8 @@ from django.utils import timezone
 from coop.errors import DomainError
 from coop.models import AuditEvent
 from governance.lifecycle import AssemblyRefused
-from governance.minutes import minutes_context, minutes_pdf
 from governance.models import Assembly, Minutes, RollEntry, WrittenQuestion
+from governance.pdfs.minutes import minutes_context, minutes_pdf
 from governance.services.minutes import minutes_publish, minutes_save
 from governance.services.questions import (
     QuestionRefused,

@@ -10,7 +10,7 @@ from governance.services.receipt_mail import (
     receipt_payload_open,
     receipt_payload_seal,
 )
-from governance.tasks_voting import ballot_receipt_send, receipt_retry_countdown
+from governance.tasks import ballot_receipt_send, receipt_retry_countdown
 
 PAYLOAD = {
     "to_email": "ana@example.org",

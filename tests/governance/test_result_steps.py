@@ -11,7 +11,7 @@ from coop.statutes.rules import MajorityRule
 from governance.models import ResolutionResult
 from governance.selectors.voting import percent_text, result_steps
 from governance.services.voting import tally_arithmetic
-from governance.tally import CollegeCount, EmptyCollegePolicy, tally_compute
+from governance.tally import CollegeCount, EmptyCollegePolicy, tally_compute, tally_lines_dump
 
 
 def stored(counts, *, policy, majority) -> ResolutionResult:
@@ -22,7 +22,7 @@ def stored(counts, *, policy, majority) -> ResolutionResult:
         majority_strict=majority.strict,
         weighted_for=format_fraction(tally.weighted_for) if tally.weighted_for is not None else "",
         adopted=tally.adopted,
-        colleges=tally_arithmetic(tally),
+        colleges=tally_lines_dump(tally_arithmetic(tally)),
     )
 
 
@@ -89,3 +89,29 @@ def test_nobody_expressed_anything():
 def test_percentages_are_read_in_the_pages_language(language, text):
     with override_settings(USE_THOUSAND_SEPARATOR=False), translation.override(language):
         assert percent_text(Fraction(2, 3)) == text
+
+
+def test_the_stored_lines_read_back_typed_as_they_were_written():
+    tally = tally_compute(
+        counts=COUNTS,
+        policy=EmptyCollegePolicy.RESCALE,
+        majority=MajorityRule(threshold=Fraction(1, 2), strict=True),
+    )
+    lines = tally_arithmetic(tally)
+    stored_json = tally_lines_dump(lines)
+    # The JSON keeps the keys the results already stored use.
+    assert set(stored_json[0]) == {
+        "key",
+        "name",
+        "weight",
+        "for",
+        "against",
+        "abstain",
+        "expressed",
+        "share_for",
+        "counted_weight",
+        "contribution",
+    }
+    result = ResolutionResult(colleges=stored_json)
+    assert result.lines == lines
+    assert [line.votes_for for line in result.lines] == [c.votes_for for c in COUNTS]

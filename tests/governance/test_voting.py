@@ -150,7 +150,7 @@ def test_the_close_seals_the_urn_and_the_task_counts_once(assembly):
     from django.db import connection
 
     from governance.models import Ballot, BallotPointer, UrnBallot
-    from governance.tasks_voting import assembly_tally_task
+    from governance.tasks import assembly_tally_task
 
     def places() -> dict[str, str]:
         with connection.cursor() as cursor:
@@ -182,7 +182,7 @@ def test_the_close_seals_the_urn_and_the_task_counts_once(assembly):
 def test_beat_runs_the_tally_sweep_every_minute(settings):
     import datetime as dt
 
-    from governance.tasks_voting import assembly_tally_sweep
+    from governance.tasks import assembly_tally_sweep
 
     entry = settings.CELERY_BEAT_SCHEDULE["assembly-tally-sweep"]
     assert entry["task"] == assembly_tally_sweep.name

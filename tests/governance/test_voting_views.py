@@ -6,11 +6,20 @@ import json
 
 import pytest
 from django.core import mail
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import Assembly, Participation, Proxy, RollEntry, UrnBallot
+from governance.models import (
+    Assembly,
+    AssemblyCollege,
+    Participation,
+    Proxy,
+    RollEntry,
+    UrnBallot,
+)
 from governance.services.voting import assembly_tally
 from members.models import Member
 from tests.coop.factories import UserFactory
@@ -172,10 +181,13 @@ def test_results_receipt_check_and_a_recount_of_the_published_box(
         assert sum(b["choice"] == "against" for b in mine) == tally["against"] == 1
     assert all(set(b) == {"resolution", "receipt", "college", "choice"} for b in box["ballots"])
 
+    # A college's name is the cooperative's text: a spreadsheet must not run it as a formula.
+    AssemblyCollege.objects.filter(assembly=assembly).update(name=Concat(Value("="), "name"))
     raw = ballot_box_download(client, assembly, "csv")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Resolution", "Receipt", "College", "Choice"]
     assert len(rows) == 1 + 6
+    assert all(row[2].startswith("'=") and len(row[2]) > 2 for row in rows[1:]), rows
     # Ordered by resolution, then receipt: the order of the rows says nothing of the casts.
     keys = [(int(row[0]), row[1]) for row in rows[1:]]
     assert keys == sorted(keys)

@@ -26,7 +26,7 @@ from governance.models import Assembly, Participation, ResolutionResult, RollEnt
 from governance.services.ballots import ballot_cast
 from governance.services.receipt_mail import receipt_payload_open
 from governance.services.voting import voting_close
-from governance.tasks_voting import assembly_tally_sweep
+from governance.tasks import assembly_tally_sweep
 from members.models import Member
 from tests.coop import conftest as outbox_fixtures
 from tests.coop.conftest import SinkHandler, SmtpSink, free_port, wait_until

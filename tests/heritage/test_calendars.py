@@ -88,3 +88,22 @@ def test_long_and_special_text_is_escaped_and_folded(client):
     assert str(vevent["SUMMARY"]) == event.title
     assert str(vevent["DESCRIPTION"]) == description
     assert str(vevent["URL"]).endswith(reverse("heritage:gathering", args=[event.pk]))
+
+
+def test_a_feed_written_once_follows_every_change_of_its_gatherings(
+    client, django_capture_on_commit_callbacks
+):
+    lyon = community(name="Lyon")
+    event = gathering(of=lyon, title="Avant")
+    organiser = lyon.organisers.get()
+    feeds = [reverse("heritage:feed"), reverse("heritage:community_feed", args=[lyon.slug])]
+    for url in feeds:
+        assert [str(e["SUMMARY"]) for e in _events(_parse(client.get(url)))] == ["Avant"]
+    with django_capture_on_commit_callbacks(execute=True):
+        gathering_update(gathering=event, data=gathering_data(title="Après"), actor=organiser)
+    for url in feeds:
+        assert [str(e["SUMMARY"]) for e in _events(_parse(client.get(url)))] == ["Après"]
+    with django_capture_on_commit_callbacks(execute=True):
+        gathering_cancel(gathering=event, actor=organiser)
+    for url in feeds:
+        assert [str(e["STATUS"]) for e in _events(_parse(client.get(url)))] == ["CANCELLED"]

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from coop.fractions import format_fraction
 from governance.models import Assembly, ResolutionResult
 from governance.services.voting import tally_arithmetic, tally_recompute
+from governance.tally import TallyLine
 
 
 @dataclass(frozen=True)
@@ -21,14 +22,12 @@ class RecountLine:
     equal: bool
 
 
-def _votes(line: dict[str, Any] | None) -> str:
-    if line is None:
-        return "—"
-    return f"{line['for']} / {line['against']} / {line['abstain']}"
+def _votes(line: TallyLine | None) -> str:
+    return "—" if line is None else line.votes
 
 
-def _details(line: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if line is None else {k: v for k, v in line.items() if k != "name"}
+def _details(line: TallyLine | None) -> tuple[object, ...] | None:
+    return None if line is None else line.figures
 
 
 def recount_lines(*, assembly: Assembly) -> list[RecountLine]:
@@ -51,11 +50,12 @@ def recount_lines(*, assembly: Assembly) -> list[RecountLine]:
                 _("Resolution %(number)s of this assembly has no published result to recount.")
                 % {"number": resolution.number}
             )
-        recomputed = {line["key"]: line for line in tally_arithmetic(tally)}
-        kept = {line["key"]: line for line in result.colleges}
+        recomputed = {line.key: line for line in tally_arithmetic(tally)}
+        kept = {line.key: line for line in result.lines}
         for key in [*recomputed, *(k for k in kept if k not in recomputed)]:
             old, new = kept.get(key), recomputed.get(key)
-            name = (new or old)["name"]
+            line = new or old
+            name = line.name if line is not None else ""
             # Equal only when every figure of the line is (votes, share, weights).
             equal = _details(old) == _details(new)
             lines.append(RecountLine(resolution.number, name, _votes(old), _votes(new), equal))

@@ -1,9 +1,8 @@
-"""The minutes as a document (RULES 17), and the archive members may consult (3 years)."""
+"""The minutes as a document (RULES 17), printed with WeasyPrint."""
 
-import datetime as dt
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +15,6 @@ from governance.selectors.figures import meeting_opening
 from governance.selectors.postal import paper_summary
 from governance.selectors.room_counts import room_count_corrections
 from governance.selectors.voting import results_of
-
-ARCHIVE_YEARS = 3
 
 
 def minutes_context(*, assembly: Assembly) -> dict[str, Any]:
@@ -65,18 +62,3 @@ def minutes_context(*, assembly: Assembly) -> dict[str, Any]:
 def minutes_pdf(*, assembly: Assembly) -> bytes:
     html = render_to_string("governance/minutes/pdf.html", minutes_context(assembly=assembly))
     return pdf_from_html(html)
-
-
-def minutes_archive(*, now: dt.datetime | None = None) -> QuerySet[Minutes]:
-    """Published minutes of the assemblies held in the last three years, newest first."""
-    now = now or timezone.now()
-    since = (
-        now.replace(year=now.year - ARCHIVE_YEARS)
-        if not (now.month == 2 and now.day == 29)
-        else now.replace(year=now.year - ARCHIVE_YEARS, day=28)
-    )
-    return (
-        Minutes.objects.filter(published_at__isnull=False, assembly__starts_at__gte=since)
-        .select_related("assembly")
-        .order_by("-assembly__starts_at")
-    )
