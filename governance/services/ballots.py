@@ -156,15 +156,15 @@ def _voices_of(*, assembly: Assembly, voter: RollEntry) -> list[dict[str, Any]]:
 
 # The cast in one statement, once the assembly is locked (a statement of its own after the
 # lock: in READ COMMITTED it sees every proxy revoked and every vote committed before the lock
-# was granted). The voices chosen must all be open (governance.voices) and the resolutions be
-# the assembly's, in order; only then are the participations (unique per member and
+# was granted). The voices chosen must all be open (governance.voices) and the choices be for
+# every resolution of the assembly, no other; only then are the participations (unique per member and
 # resolution: a row already there is skipped, and the cast refused and rolled back), the urn
 # ballots with their sealed pointers and the audit events written. It answers with the voices
 # and the resolutions, for the refusal's message when something did not hold.
 _CAST = """
     WITH voice AS ({voices}),
     verdict AS (
-        SELECT (SELECT coalesce(array_agg(id ORDER BY number), '{{}}')
+        SELECT (SELECT coalesce(array_agg(id ORDER BY id), '{{}}')
                   FROM governance_resolution WHERE assembly_id = %(assembly)s)
                    = %(resolutions)s::bigint[]
                AND (SELECT count(*) FROM voice
@@ -263,7 +263,7 @@ def ballots_cast(
             raise DomainError(
                 _("This member is not on the roll of this assembly."), code="not_on_roll"
             )
-    resolution_ids = sorted(choices)  # checked against the assembly's in the statement
+    resolution_ids = sorted(choices)  # the assembly's, by id: checked in the statement
     valid = set(BallotChoice.values)
     if any(choice not in valid for choice in choices.values()):
         raise _incomplete()
