@@ -275,8 +275,8 @@ def main() -> int:
                 raise SystemExit(f"assembly_load: gunicorn stopped, see {server_log}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/health")
-                ok = conn.getresponse().status < 500
+                conn.request("GET", "/", headers={"Accept-Language": "en"})
+                ok = conn.getresponse().status == 200
                 conn.close()
                 return ok
             except OSError:
