@@ -1,5 +1,6 @@
 """Reads of the vote: who may vote for whom, results, the published ballot box, receipts."""
 
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -8,10 +9,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet, Subquery
-from django.db.models.expressions import RawSQL
 from django.utils.formats import number_format
 
 from coop.fractions import format_fraction
+from coop.models import Statutes
 from governance.models import (
     Assembly,
     AssemblyCollege,
@@ -115,7 +116,69 @@ _RESOLUTIONS_JSON = """(
                'id', r.id, 'number', r.number, 'title', r.title, 'text', r.text)
            ORDER BY r.number), '[]'::json)
       FROM governance_resolution AS r
-     WHERE r.assembly_id = "governance_rollentry"."assembly_id")"""
+     WHERE r.assembly_id = e.assembly_id)"""
+
+# The ballot page and the cast read the voter's situation on every request: one statement,
+# written once from the models' columns (the ORM would compile the same SQL each time), read
+# into model instances as the ORM would (Model.from_db, with the fields' converters).
+_SITUATION_MODELS = (
+    (RollEntry, "e"),
+    (Assembly, "a"),
+    (Statutes, "s"),
+    (AssemblyCollege, "vc"),
+)
+
+
+@functools.cache
+def _situation_sql() -> str:
+    columns = ", ".join(
+        f'{alias}."{field.column}"'
+        for model, alias in _SITUATION_MODELS
+        for field in model._meta.concrete_fields
+    )
+    voices = voices_json_sql(voter="e.id", assembly="e.assembly_id")
+    tables = {
+        "entries": RollEntry._meta.db_table,
+        "assemblies": Assembly._meta.db_table,
+        "statutes": Statutes._meta.db_table,
+        "colleges": AssemblyCollege._meta.db_table,
+        "members": Member._meta.db_table,
+    }
+    return _SITUATION_SQL.format(  # SQL text from the models' meta only: values are parameters
+        columns=columns, voices=voices, resolutions=_RESOLUTIONS_JSON, **tables
+    )
+
+
+_SITUATION_SQL = """
+    SELECT {columns}, {voices}, {resolutions}
+      FROM {entries} AS e
+      JOIN {assemblies} AS a ON a.id = e.assembly_id
+      LEFT JOIN {statutes} AS s ON s.id = a.statutes_id
+      LEFT JOIN {colleges} AS vc ON vc.id = e.college_id
+     WHERE e.assembly_id = %(assembly)s
+       AND e.member_id = (SELECT m.id FROM {members} AS m WHERE m.user_id = %(user)s LIMIT 1)
+"""
+
+
+def _instances(row: tuple[Any, ...]) -> list[Any]:
+    """The row's model instances, in the order of _SITUATION_MODELS (None for a missing one)."""
+    instances, start = [], 0
+    for model, _alias in _SITUATION_MODELS:
+        fields = model._meta.concrete_fields
+        values = list(row[start : start + len(fields)])
+        start += len(fields)
+        if values[0] is None:  # no such row (the LEFT JOINs)
+            instances.append(None)
+            continue
+        for index, model_field in enumerate(fields):
+            expression = model_field.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(expression)
+            converters += model_field.get_db_converters(connection)
+            for converter in converters:
+                values[index] = converter(values[index], expression, connection)
+        names = [model_field.attname for model_field in fields]
+        instances.append(model.from_db(connection.alias, names, values))
+    return instances
 
 
 def ballot_situation_for_user(*, assembly_pk: int, user: Any) -> BallotSituation | None:
@@ -124,20 +187,18 @@ def ballot_situation_for_user(*, assembly_pk: int, user: Any) -> BallotSituation
     they are not on the roll."""
     if not getattr(user, "is_authenticated", False):
         return None
-    voices = voices_json_sql(
-        voter='"governance_rollentry"."id"', assembly='"governance_rollentry"."assembly_id"'
-    )
-    voter = (
-        _voter_query(assembly_pk=assembly_pk, user=user)
-        .annotate(
-            situation_voices=RawSQL(voices, ()),  # noqa: S611 - constant SQL, no input in it
-            situation_resolutions=RawSQL(_RESOLUTIONS_JSON, ()),  # noqa: S611 - constant SQL
-        )
-        .first()
-    )
-    if voter is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_situation_sql(), {"assembly": assembly_pk, "user": user.pk})
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return _situation(voter, _json(voter.situation_voices), _json(voter.situation_resolutions))
+    voter, assembly, statutes, college = _instances(row[:-2])
+    if statutes is not None:
+        assembly.statutes = statutes
+    voter.assembly = assembly
+    if college is not None:
+        voter.college = college
+    return _situation(voter, _json(row[-2]), _json(row[-1]))
 
 
 def ballot_situation(*, assembly: Assembly, voter: RollEntry) -> BallotSituation:

@@ -157,10 +157,10 @@ def _voices_of(*, assembly: Assembly, voter: RollEntry) -> list[dict[str, Any]]:
 # The cast in one statement, once the assembly is locked (a statement of its own after the
 # lock: in READ COMMITTED it sees every proxy revoked and every vote committed before the lock
 # was granted). The voices chosen must all be open (governance.voices) and the choices be for
-# every resolution of the assembly, no other; only then are the participations (unique per member and
-# resolution: a row already there is skipped, and the cast refused and rolled back), the urn
-# ballots with their sealed pointers and the audit events written. It answers with the voices
-# and the resolutions, for the refusal's message when something did not hold.
+# every resolution of the assembly, no other; only then are the participations (unique per
+# member and resolution: a row already there is skipped, and the cast refused and rolled
+# back), the urn ballots with their sealed pointers and the audit events written. It answers
+# with the voices, for the refusal's message when something did not hold.
 _CAST = """
     WITH voice AS ({voices}),
     verdict AS (

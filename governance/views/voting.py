@@ -57,9 +57,7 @@ def _voting_state(assembly: Assembly) -> str:
     return ""
 
 
-def _receipt_mailer(
-    request: HtmxHttpRequest, assembly: Assembly
-) -> Callable[..., list[bool]]:
+def _receipt_mailer(request: HtmxHttpRequest, assembly: Assembly) -> Callable[..., list[bool]]:
     """What queues the receipt e-mails of a cast, once committed (to the voter's address)."""
     email = getattr(request.user, "email", "")
     results_url = request.build_absolute_uri(
