@@ -32,6 +32,7 @@ participations written are not one per member and resolution.
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import json
 import os
@@ -188,6 +189,43 @@ def client_main(spec_path: str) -> int:
 # --- The server side ------------------------------------------------------------------------
 
 
+def sessions_bulk(users) -> list[tuple[str, str]]:
+    """bench/cast.py's `signed_in` for a whole roll: the same session data (as a login writes
+    it), encoded by the session store, the rows written in bulk; with each, a CSRF cookie and
+    the form's token."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.http import HttpRequest
+    from django.middleware.csrf import get_token
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    auth_hash = users[0].get_session_auth_hash()  # one password hash for all (cast.load)
+    expire = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    rows, prepared = [], []
+    for user in users:
+        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: auth_hash,
+        }
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        request = HttpRequest()
+        token = get_token(request)
+        cookie = (
+            f"{settings.SESSION_COOKIE_NAME}={key}; "
+            f"{settings.CSRF_COOKIE_NAME}={request.META['CSRF_COOKIE']}"
+        )
+        prepared.append((cookie, token))
+    Session.objects.bulk_create(rows, batch_size=2000)
+    return prepared
+
+
 def production_env(url: str, queue: str) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "bench_load_settings",
@@ -232,7 +270,7 @@ def main() -> int:
         import django
 
         django.setup()
-        from cast import load, signed_in, start_gunicorn, wait_for
+        from cast import load, start_gunicorn, wait_for
         from django.core.management import call_command
         from django.urls import reverse
 
@@ -241,7 +279,7 @@ def main() -> int:
         call_command("migrate", verbosity=0, interactive=False)
         assembly, resolutions, entries, users = load(ROLL, roll=ROLL, resolutions_count=RESOLUTIONS)
         started = time.perf_counter()
-        cookies = signed_in(users, [])
+        cookies = sessions_bulk(users)
         verbose(f"{ROLL} sessions in {time.perf_counter() - started:.1f}s")
         ballot_path = reverse("governance:ballot", kwargs={"pk": assembly.pk})
 
@@ -282,7 +320,7 @@ def main() -> int:
             except OSError:
                 return False
 
-        wait_for(serving, timeout=60, what="gunicorn")
+        wait_for(serving, timeout=300, what="gunicorn")
         client = subprocess.run(
             [sys.executable, __file__, "--client", str(spec_path)],
             cwd=BASE_DIR,
