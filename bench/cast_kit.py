@@ -1,5 +1,6 @@
-"""The assembly the cast benchmark votes in: a roll of voters with accounts and sessions,
-convened, its vote open (not a benchmark: `make bench` skips *kit.py)."""
+"""The assembly the cast benchmarks vote in: a roll of voters with accounts and sessions,
+convened, its vote open (not a benchmark: `make bench` skips *kit.py). bench/cast.py and
+bench/assembly_load.py load theirs with `load`."""
 
 from __future__ import annotations
 
@@ -21,9 +22,13 @@ COLLEGES = [
 ]
 
 
-def load(voters: int):
+# --- The data ---------------------------------------------------------------------------------
+
+
+def load(voters: int, *, roll: int = ROLL, resolutions_count: int = RESOLUTIONS):
     """The register, the convened assembly and its roll; returns the assembly, its resolutions'
-    ids and the roll entries of the voters, in order."""
+    ids and the roll entries of the voters, in order (bench/assembly_load.py loads its own
+    with the same function)."""
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
@@ -65,7 +70,7 @@ def load(voters: int):
             first_name="Membre",
             last_name=f"{i:05d}",
         )
-        for i in range(1, ROLL + 1)
+        for i in range(1, roll + 1)
     )
     users = list(User.objects.order_by("email"))
     sync_role_groups()
@@ -125,7 +130,7 @@ def load(voters: int):
             text=f"L'assemblée générale approuve le point {number}.",
             majority_kind=Assembly.Kind.ORDINARY,
         ).pk
-        for number in range(1, RESOLUTIONS + 1)
+        for number in range(1, resolutions_count + 1)
     ]
     members = list(Member.objects.order_by("number"))
     RollEntry.objects.bulk_create(
@@ -148,7 +153,7 @@ def load(voters: int):
         Proxy(assembly=assembly, giver=giver, holder=holder)
         for giver, holder in zip(others[0::20], others[1::20], strict=False)
     )
-    verbose(f"loaded {ROLL} members in {time.perf_counter() - started:.1f}s")
+    verbose(f"loaded {roll} members in {time.perf_counter() - started:.1f}s")
     return assembly, resolutions, entries[:voters], users[:voters]
 
 

@@ -8,6 +8,19 @@ from coop.actors import Actor, actor_person
 from coop.models import AuditEvent
 
 
+def audit_fields(*, actor: Actor, target: models.Model | None = None) -> dict[str, Any]:
+    """Who and on what, as the audit event's columns record them (`actor_id`, `actor_label`,
+    `target_type`, `target_id`): for a service that writes its audit events in its own SQL
+    statement, the same values that `audit_record` writes."""
+    person = actor_person(actor)
+    return {
+        "actor_id": person.pk if person is not None else None,
+        "actor_label": person.email if person is not None else "system",
+        "target_type": target._meta.label_lower if target is not None else "",
+        "target_id": str(target.pk) if target is not None else "",
+    }
+
+
 def audit_record(
     *,
     actor: Actor,
@@ -16,12 +29,6 @@ def audit_record(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit event. Call it inside the service's transaction."""
-    person = actor_person(actor)
     return AuditEvent.objects.create(
-        actor=person,
-        actor_label=person.email if person is not None else "system",
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        data=data or {},
+        **audit_fields(actor=actor, target=target), action=action, data=data or {}
     )

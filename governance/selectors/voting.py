@@ -1,25 +1,29 @@
 """Reads of the vote: who may vote for whom, results, the published ballot box, receipts."""
 
+import functools
+import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import QuerySet, Subquery
 from django.utils.formats import number_format
 
 from coop.fractions import format_fraction
+from coop.models import Statutes
 from governance.models import (
     Assembly,
+    AssemblyCollege,
     Ballot,
-    Participation,
-    Proxy,
     Resolution,
     ResolutionResult,
     RollEntry,
     RoomCount,
 )
-from governance.services.ballots import receipt_digest
+from governance.receipts import receipt_digest
+from governance.voices import voices_json_sql
 from members.models import Member
 
 
@@ -29,13 +33,15 @@ def voter_for_user(*, assembly_pk: int, user: Any) -> RollEntry | None:
     assembly)."""
     if not getattr(user, "is_authenticated", False):
         return None
+    return _voter_query(assembly_pk=assembly_pk, user=user).first()
+
+
+def _voter_query(*, assembly_pk: int, user: Any) -> QuerySet[RollEntry]:
     # The member's id by a scalar subquery: the lookup is then one probe of the roll's unique
     # (assembly, member) index, whatever the planner knows of the roll's size.
     member = Member.objects.filter(user=user).values("pk")[:1]
-    return (
-        RollEntry.objects.select_related("assembly__statutes", "college")
-        .filter(assembly_id=assembly_pk, member_id=Subquery(member))
-        .first()
+    return RollEntry.objects.select_related("assembly__statutes", "college").filter(
+        assembly_id=assembly_pk, member_id=Subquery(member)
     )
 
 
@@ -53,36 +59,160 @@ class BallotSituation:
     voter: RollEntry
     voices: list[Voice] = field(default_factory=list)
     proxy_given_to: str = ""
+    resolutions: list[Resolution] = field(default_factory=list)
+
+    @property
+    def assembly(self) -> Assembly:
+        return self.voter.assembly
 
     @property
     def open_voices(self) -> list[Voice]:
         return [v for v in self.voices if not v.voted]
 
 
+def _situation(
+    voter: RollEntry, rows: list[dict[str, Any]], resolutions: list[Any]
+) -> BallotSituation:
+    """The situation from the rows of governance.voices (the rule is there, not here)."""
+    voices = []
+    given_to = ""
+    for row in rows:
+        if row["is_self"]:
+            given_to = row["proxy_given_to"] or ""
+            entry = voter
+        else:
+            entry = RollEntry(
+                id=row["id"],
+                assembly_id=voter.assembly_id,
+                name=row["name"],
+                member_number=row["member_number"],
+                college_id=row["college_id"],
+            )
+            if row["college_id"] is not None:
+                entry.college = AssemblyCollege(id=row["college_id"], name=row["college_name"])
+        if row["listed"]:
+            voices.append(Voice(entry, row["is_self"], row["voted"]))
+    return BallotSituation(
+        voter=voter,
+        voices=voices,
+        proxy_given_to=given_to,
+        resolutions=[
+            Resolution(
+                id=r["id"],
+                assembly_id=voter.assembly_id,
+                number=r["number"],
+                title=r["title"],
+                text=r["text"],
+            )
+            for r in resolutions
+        ],
+    )
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+_RESOLUTIONS_JSON = """(
+    SELECT coalesce(json_agg(json_build_object(
+               'id', r.id, 'number', r.number, 'title', r.title, 'text', r.text)
+           ORDER BY r.number), '[]'::json)
+      FROM governance_resolution AS r
+     WHERE r.assembly_id = e.assembly_id)"""
+
+# The ballot page and the cast read the voter's situation on every request: one statement,
+# written once from the models' columns (the ORM would compile the same SQL each time), read
+# into model instances as the ORM would (Model.from_db, with the fields' converters).
+_SITUATION_MODELS = (
+    (RollEntry, "e"),
+    (Assembly, "a"),
+    (Statutes, "s"),
+    (AssemblyCollege, "vc"),
+)
+
+
+@functools.cache
+def _situation_sql() -> str:
+    columns = ", ".join(
+        f'{alias}."{field.column}"'
+        for model, alias in _SITUATION_MODELS
+        for field in model._meta.concrete_fields
+    )
+    voices = voices_json_sql(voter="e.id", assembly="e.assembly_id")
+    tables = {
+        "entries": RollEntry._meta.db_table,
+        "assemblies": Assembly._meta.db_table,
+        "statutes": Statutes._meta.db_table,
+        "colleges": AssemblyCollege._meta.db_table,
+        "members": Member._meta.db_table,
+    }
+    return _SITUATION_SQL.format(  # SQL text from the models' meta only: values are parameters
+        columns=columns, voices=voices, resolutions=_RESOLUTIONS_JSON, **tables
+    )
+
+
+_SITUATION_SQL = """
+    SELECT {columns}, {voices}, {resolutions}
+      FROM {entries} AS e
+      JOIN {assemblies} AS a ON a.id = e.assembly_id
+      LEFT JOIN {statutes} AS s ON s.id = a.statutes_id
+      LEFT JOIN {colleges} AS vc ON vc.id = e.college_id
+     WHERE e.assembly_id = %(assembly)s
+       AND e.member_id = (SELECT m.id FROM {members} AS m WHERE m.user_id = %(user)s LIMIT 1)
+"""
+
+
+def _instances(row: tuple[Any, ...]) -> list[Any]:
+    """The row's model instances, in the order of _SITUATION_MODELS (None for a missing one)."""
+    instances: list[Any] = []
+    start = 0
+    for model, _alias in _SITUATION_MODELS:
+        fields = model._meta.concrete_fields
+        values = list(row[start : start + len(fields)])
+        start += len(fields)
+        if values[0] is None:  # no such row (the LEFT JOINs)
+            instances.append(None)
+            continue
+        for index, model_field in enumerate(fields):
+            expression = model_field.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(expression)
+            converters += model_field.get_db_converters(connection)
+            for converter in converters:
+                values[index] = converter(values[index], expression, connection)
+        names = [model_field.attname for model_field in fields]
+        instances.append(model.from_db(connection.alias, names, values))
+    return instances
+
+
+def ballot_situation_for_user(*, assembly_pk: int, user: Any) -> BallotSituation | None:
+    """The user's ballot in one query: their roll entry with the assembly, its statutes and
+    their college, the voices they may cast (governance.voices) and the resolutions; None when
+    they are not on the roll."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_situation_sql(), {"assembly": assembly_pk, "user": user.pk})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    voter, assembly, statutes, college = _instances(row[:-2])
+    if statutes is not None:
+        assembly.statutes = statutes
+    voter.assembly = assembly
+    if college is not None:
+        voter.college = college
+    return _situation(voter, _json(row[-2]), _json(row[-1]))
+
+
 def ballot_situation(*, assembly: Assembly, voter: RollEntry) -> BallotSituation:
     """The voter and the principals whose proxies they hold, and who has already voted."""
-    proxies = list(
-        Proxy.objects.select_related("giver__college", "holder").filter(
-            Q(holder=voter) | Q(giver=voter), revoked_at__isnull=True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            voices_json_sql(voter="%(voter)s", assembly="%(assembly)s"),
+            {"voter": voter.pk, "assembly": assembly.pk},
         )
-    )
-    principals = sorted(
-        (p.giver for p in proxies if p.holder_id == voter.pk), key=lambda e: e.member_number
-    )
-    given = next((p for p in proxies if p.giver_id == voter.pk), None)
-    entries = [voter, *principals]
-    voted = set(
-        Participation.objects.filter(roll_entry__in=entries)
-        .values_list("roll_entry_id", flat=True)
-        .distinct()
-    )
-    voices = []
-    if given is None or voter.pk in voted:
-        voices.append(Voice(voter, True, voter.pk in voted))
-    voices += [Voice(p, False, p.pk in voted) for p in principals]
-    return BallotSituation(
-        voter=voter, voices=voices, proxy_given_to=given.holder.name if given else ""
-    )
+        rows = _json(cursor.fetchone()[0])
+    return _situation(voter, rows, [])
 
 
 def resolutions_of(*, assembly: Assembly) -> QuerySet[Resolution]:

@@ -18,18 +18,18 @@ tally never run while a cast is being written.
 """
 
 import datetime as dt
-import hashlib
-import secrets
+import json
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import audit_fields, audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_require
 from governance.models import (
@@ -37,55 +37,23 @@ from governance.models import (
     BallotChoice,
     BallotPointer,
     Participation,
-    Proxy,
     Resolution,
     RollEntry,
     UrnBallot,
 )
+from governance.receipts import (  # noqa: F401 - the receipt's functions, where callers look
+    RECEIPT_ALPHABET,
+    RECEIPT_LENGTH,
+    pointer_key,
+    pointer_open,
+    pointer_seal,
+    receipt_code_new,
+    receipt_digest,
+    receipt_normalise,
+)
 from governance.services import postal
-from governance.services.proxy_notices import holder_voted_notify_on_commit  # proxy notice
-
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or copied by hand
-RECEIPT_LENGTH = 20  # 100 bits
-
-
-def receipt_code_new() -> str:
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
-    return "-".join(raw[i : i + 5] for i in range(0, RECEIPT_LENGTH, 5))
-
-
-def receipt_normalise(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch in RECEIPT_ALPHABET)
-
-
-def receipt_digest(*, code: str, resolution_id: int) -> str:
-    """The digest stored with the ballot and published in the ballot box."""
-    text = f"voliere-ballot:{resolution_id}:{receipt_normalise(code)}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-POINTER_BYTES = 16
-
-
-def pointer_key(*, code: str, resolution_id: int) -> bytes:
-    """The 16 bytes that seal and open the pointer to the ballot of `code` on a resolution.
-
-    Another prefix than the digest's: the published digest says nothing about this key.
-    """
-    text = f"voliere-pointer:{resolution_id}:{receipt_normalise(code)}"
-    return hashlib.sha256(text.encode()).digest()[:POINTER_BYTES]
-
-
-def pointer_seal(*, ballot_id: uuid.UUID, code: str, resolution_id: int) -> bytes:
-    key = pointer_key(code=code, resolution_id=resolution_id)
-    return bytes(a ^ b for a, b in zip(ballot_id.bytes, key, strict=True))
-
-
-def pointer_open(*, sealed: bytes, code: str, resolution_id: int) -> uuid.UUID:
-    """The key of the urn ballot a pointer leads to, with this receipt (random bytes with
-    another receipt: a key that finds no ballot)."""
-    key = pointer_key(code=code, resolution_id=resolution_id)
-    return uuid.UUID(bytes=bytes(a ^ b for a, b in zip(bytes(sealed), key, strict=True)))
+from governance.services.proxy_notices import holders_voted_notify_on_commit
+from governance.voices import voices_sql
 
 
 @dataclass(frozen=True)
@@ -104,11 +72,16 @@ def _lock_for_casting(assembly: Assembly) -> Assembly:
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT status, distance_vote_deadline FROM governance_assembly WHERE id = %s "
-            "FOR SHARE",
+            "SELECT status, distance_vote_deadline, EXISTS (SELECT 1 FROM governance_paperform "
+            "WHERE assembly_id = a.id AND counted) FROM governance_assembly a WHERE id = %s "
+            "FOR SHARE OF a",
             [assembly.pk],
         )
-        assembly.status, assembly.distance_vote_deadline = cursor.fetchone()
+        assembly.status, assembly.distance_vote_deadline, paper = cursor.fetchone()
+    # Whether a paper form counts in this assembly: only then does the cast read them (a
+    # postal form recorded first is the member's voice; recording one holds the assembly FOR
+    # UPDATE, so what this lock sees is final for the cast).
+    assembly.paper_forms_counted = paper  # type: ignore[attr-defined]
     return assembly
 
 
@@ -143,28 +116,6 @@ def _no_proxy(principal: RollEntry) -> DomainError:
     )
 
 
-def _entry_voting_for(*, assembly: Assembly, voter: RollEntry, principal: RollEntry | None):
-    if voter.assembly_id != assembly.pk:
-        raise DomainError(_("You are not on the roll of this assembly."), code="not_on_roll")
-    if principal is None or principal.pk == voter.pk:
-        given = (
-            Proxy.objects.select_related("holder")
-            .filter(giver=voter, revoked_at__isnull=True)
-            .first()
-        )
-        if given is not None:
-            raise _proxy_given(given.holder.name)
-        return voter
-    if principal.assembly_id != assembly.pk:
-        raise DomainError(_("This member is not on the roll of this assembly."), code="not_on_roll")
-    holds = Proxy.objects.filter(
-        assembly=assembly, giver=principal, holder=voter, revoked_at__isnull=True
-    ).exists()
-    if not holds:
-        raise _no_proxy(principal)
-    return principal
-
-
 def _ordered_choices(
     resolution_ids: list[int], choices: Mapping[int, str]
 ) -> list[tuple[int, str]]:
@@ -178,13 +129,6 @@ def _ordered_choices(
     return [(pk, choices[pk]) for pk in resolution_ids]
 
 
-def _validated_choices(assembly: Assembly, choices: Mapping[int, str]) -> list[tuple[int, str]]:
-    resolution_ids = list(
-        Resolution.objects.filter(assembly=assembly).order_by("number").values_list("pk", flat=True)
-    )
-    return _ordered_choices(resolution_ids, choices)
-
-
 def _already_voted(entry: RollEntry) -> DomainError:
     return DomainError(
         _(
@@ -196,47 +140,233 @@ def _already_voted(entry: RollEntry) -> DomainError:
     )
 
 
-# What a cast must know, read in one statement once the assembly is locked (a statement of its
-# own: in READ COMMITTED it sees every proxy revoked before the lock was granted).
-_CAST_CHECKS = """
-    SELECT
-        EXISTS (SELECT 1 FROM governance_participation WHERE roll_entry_id = %(voter)s),
-        (SELECT holder.name
-           FROM governance_proxy AS proxy
-           JOIN governance_rollentry AS holder ON holder.id = proxy.holder_id
-          WHERE proxy.giver_id = %(voter)s AND proxy.revoked_at IS NULL),
-        EXISTS (SELECT 1 FROM governance_proxy
-                 WHERE assembly_id = %(assembly)s AND giver_id = %(principal)s
-                   AND holder_id = %(voter)s AND revoked_at IS NULL),
-        EXISTS (SELECT 1 FROM governance_participation WHERE roll_entry_id = %(principal)s),
-        ARRAY (SELECT id FROM governance_resolution
-                WHERE assembly_id = %(assembly)s ORDER BY number)
-"""
+def _refusal(rows: list[dict[str, Any]], entry: RollEntry, voter: RollEntry) -> DomainError:
+    """Why a vote may not be cast for `entry`, from the voter's voices (governance.voices)."""
+    voice = next((row for row in rows if row["id"] == entry.pk), None)
+    if voice is None:
+        return _no_proxy(entry)
+    if voice["voted"]:
+        return _already_voted(entry)
+    if voice["proxy_given_to"]:
+        return _proxy_given(voice["proxy_given_to"])
+    return _already_voted(entry)  # not open and none of the above: cast meanwhile
 
-# Once per resolution; a row that is already there (a concurrent cast for the same member that
-# committed first) is skipped, and the cast then refused and rolled back as a whole.
-_PARTICIPATIONS_INSERT = """
-    INSERT INTO governance_participation (resolution_id, roll_entry_id, cast_by_id, channel)
-    SELECT resolution_id, %(entry)s::bigint, %(cast_by)s::bigint, %(channel)s
-      FROM unnest(%(resolutions)s::bigint[]) AS resolution_id
-    ON CONFLICT (resolution_id, roll_entry_id) DO NOTHING
-"""
 
-# The urn ballots and their sealed pointers, in one statement.
-_URN_INSERT = """
-    WITH urn AS (
+def _voices_of(*, assembly: Assembly, voter: RollEntry) -> list[dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            voices_sql(voter="%(voter)s", assembly="%(assembly)s"),
+            {"voter": voter.pk, "assembly": assembly.pk},
+        )
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# The cast in one statement, once the assembly is locked (a statement of its own after the
+# lock: in READ COMMITTED it sees every proxy revoked and every vote committed before the lock
+# was granted). The voices chosen must all be open (governance.voices) and the choices be for
+# every resolution of the assembly, no other; only then are the participations (unique per
+# member and resolution: a row already there is skipped, and the cast refused and rolled
+# back), the urn ballots with their sealed pointers and the audit events written. It answers
+# with the voices, for the refusal's message when something did not hold.
+_CAST = """
+    WITH voice AS ({voices}),
+    verdict AS (
+        SELECT (SELECT coalesce(array_agg(id ORDER BY id), '{{}}')
+                  FROM governance_resolution WHERE assembly_id = %(assembly)s)
+                   = %(resolutions)s::bigint[]
+               AND (SELECT count(*) FROM voice
+                     WHERE voice.open AND voice.id = ANY (%(entries)s::bigint[]))
+                   = cardinality(%(entries)s::bigint[]) AS ok
+    ),
+    ballot AS (
+        SELECT ballot.*, entry.college_id, entry.member_number
+          FROM unnest(%(b_ids)s::uuid[], %(b_entries)s::bigint[], %(b_resolutions)s::bigint[],
+                      %(b_choices)s::varchar[], %(b_receipts)s::varchar[],
+                      %(b_pointers)s::bytea[])
+               AS ballot (id, entry_id, resolution_id, choice, receipt, sealed)
+          JOIN governance_rollentry AS entry ON entry.id = ballot.entry_id
+         WHERE (SELECT ok FROM verdict)
+    ),
+    participation AS (
+        INSERT INTO governance_participation (resolution_id, roll_entry_id, cast_by_id, channel)
+        SELECT resolution_id, entry_id,
+               CASE WHEN entry_id = %(voter)s THEN NULL ELSE %(voter)s::bigint END, %(channel)s
+          FROM ballot
+        ON CONFLICT (resolution_id, roll_entry_id) DO NOTHING
+        RETURNING 1
+    ),
+    urn AS (
         INSERT INTO governance_urnballot (id, resolution_id, college_id, choice, receipt)
-        SELECT id, resolution_id, %(college)s::bigint, choice, receipt
-          FROM unnest(%(ids)s::uuid[], %(resolutions)s::bigint[], %(choices)s::varchar[],
-                      %(receipts)s::varchar[]) AS ballot (id, resolution_id, choice, receipt)
+        SELECT id, resolution_id, college_id, choice, receipt FROM ballot
+    ),
+    pointer AS (
+        INSERT INTO governance_ballotpointer (roll_entry_id, resolution_id, sealed)
+        SELECT entry_id, resolution_id, sealed FROM ballot
+        ON CONFLICT (roll_entry_id, resolution_id) DO NOTHING
+    ),
+    audit AS (
+        -- Who took part, how and for whom: never what, never the receipt.
+        INSERT INTO coop_auditevent
+            (occurred_at, actor_id, actor_label, action, target_type, target_id, data)
+        SELECT %(occurred_at)s, %(actor_id)s, %(actor_label)s, %(action)s, %(target_type)s,
+               %(target_id)s,
+               jsonb_build_object(
+                   'member_number', min(member_number),
+                   'cast_by_holder', CASE WHEN entry_id = %(voter)s THEN NULL
+                                          ELSE %(voter_number)s::int END,
+                   'channel', %(channel)s::text,
+                   'resolutions', count(*))
+          FROM ballot GROUP BY entry_id ORDER BY min(member_number)
     )
-    INSERT INTO governance_ballotpointer (roll_entry_id, resolution_id, sealed)
-    SELECT %(entry)s::bigint, resolution_id, sealed
-      FROM unnest(%(resolutions)s::bigint[], %(pointers)s::bytea[]) AS p (resolution_id, sealed)
+    SELECT (SELECT ok FROM verdict), (SELECT count(*) FROM participation),
+           (SELECT coalesce(json_agg(voice), '[]'::json) FROM voice)
 """
+
+
+@dataclass
+class CastResult:
+    """The votes cast by one request: a receipt per voice, in the order chosen.
+
+    `mail_queued` says, per receipt, whether its e-mail was queued; it is filled once the
+    cast is committed (`ballots_cast`'s after-commit step)."""
+
+    outcomes: list[CastOutcome]
+    mail_queued: list[bool] = field(default_factory=list)
+
+    @property
+    def mail_failed(self) -> bool:
+        return not all(self.mail_queued)
 
 
 @transaction.atomic
+def ballots_cast(
+    *,
+    assembly: Assembly,
+    voter: RollEntry,
+    for_entries: Sequence[RollEntry],
+    choices: Mapping[int, str],
+    actor: Actor,
+    receipts_send: Callable[..., list[bool]] | None = None,
+    now: dt.datetime | None = None,
+) -> CastResult:
+    """Record the same choices for each roll entry of `for_entries`: the voter's own voice
+    and the voices of the members whose proxies they hold. All or nothing, in one transaction.
+
+    The hot path of an election: the lock, then one statement that checks every voice and
+    writes every participation, urn ballot, pointer and audit event, whatever the size of the
+    roll or the number of voices. Once committed, `receipts_send` (if given) queues the
+    receipt e-mails (called with `outcomes=`); the result says which were queued.
+    """
+    now = now or timezone.now()
+    assembly = _lock_for_casting(assembly)
+    channel = voting_channel(assembly=assembly, now=now)
+    if voter.assembly_id != assembly.pk:
+        raise DomainError(_("You are not on the roll of this assembly."), code="not_on_roll")
+    entries = list({entry.pk: entry for entry in for_entries}.values())
+    if not entries:
+        raise DomainError(_("Choose for whom you cast this vote."), code="no_voice")
+    for entry in entries:
+        if entry.assembly_id != assembly.pk:
+            raise DomainError(
+                _("This member is not on the roll of this assembly."), code="not_on_roll"
+            )
+    if getattr(assembly, "paper_forms_counted", True):
+        postal.postal_cast_check_many(for_entries=entries, voter=voter)
+    resolution_ids = sorted(choices)  # the assembly's, by id: checked in the statement
+    valid = set(BallotChoice.values)
+    if any(choice not in valid for choice in choices.values()):
+        raise _incomplete()
+    codes = [receipt_code_new() for _entry in entries]
+    ballots = [
+        (uuid.uuid4(), entry.pk, resolution_id, choices[resolution_id], code)
+        for entry, code in zip(entries, codes, strict=True)
+        for resolution_id in resolution_ids
+    ]
+    actor_fields = audit_fields(actor=actor, target=assembly)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CAST.format(voices=voices_sql(voter="%(voter)s", assembly="%(assembly)s")),
+            {
+                "assembly": assembly.pk,
+                "voter": voter.pk,
+                "voter_number": voter.member_number,
+                "channel": channel,
+                "entries": [entry.pk for entry in entries],
+                "resolutions": resolution_ids,
+                "b_ids": [ballot[0] for ballot in ballots],
+                "b_entries": [ballot[1] for ballot in ballots],
+                "b_resolutions": [ballot[2] for ballot in ballots],
+                "b_choices": [ballot[3] for ballot in ballots],
+                "b_receipts": [
+                    receipt_digest(code=code, resolution_id=resolution_id)
+                    for _id, _entry, resolution_id, _choice, code in ballots
+                ],
+                "b_pointers": [
+                    pointer_seal(ballot_id=ballot_id, code=code, resolution_id=resolution_id)
+                    for ballot_id, _entry, resolution_id, _choice, code in ballots
+                ],
+                "occurred_at": timezone.now(),
+                "action": "assembly.vote_participation",
+                **actor_fields,
+            },
+        )
+        ok, written, voices = cursor.fetchone()
+    if not ok:
+        voices = json.loads(voices) if isinstance(voices, str | bytes) else voices
+        _refuse(
+            voices, entries=entries, voter=voter, resolution_ids=resolution_ids, assembly=assembly
+        )
+    if written != len(ballots):
+        # Another request cast one of these votes between the check and the insert.
+        raise _already_voted(_first_cast_meanwhile(entries))
+    outcomes = [
+        CastOutcome(receipt=code, for_entry=entry, channel=channel, resolutions=len(resolution_ids))
+        for entry, code in zip(entries, codes, strict=True)
+    ]
+    result = CastResult(outcomes=outcomes)
+    # The principals whose holder cast their vote are told once it is committed (never how).
+    holders_voted_notify_on_commit(assembly=assembly, voter=voter, for_entries=entries, actor=actor)
+
+    def after_commit() -> None:
+        # Everything that follows a committed cast goes here, in this order.
+        if receipts_send is not None:
+            result.mail_queued[:] = receipts_send(outcomes=outcomes)
+
+    transaction.on_commit(after_commit)
+    return result
+
+
+def _incomplete() -> DomainError:
+    return DomainError(
+        _("Choose for, against or abstain on every resolution, then cast your vote."),
+        code="incomplete",
+    )
+
+
+def _refuse(
+    voices: list[dict[str, Any]],
+    *,
+    entries: list[RollEntry],
+    voter: RollEntry,
+    resolution_ids: list[int],
+    assembly: Assembly,
+) -> None:
+    """Raise the refusal the cast statement found, the voter's own voice first."""
+    open_ids = {voice["id"] for voice in voices if voice["open"]}
+    for entry in sorted(entries, key=lambda e: e.pk != voter.pk):
+        if entry.pk not in open_ids:
+            raise _refusal(voices, entry, voter)
+    raise _incomplete()  # every voice was open: the resolutions did not match
+
+
+def _first_cast_meanwhile(entries: list[RollEntry]) -> RollEntry:
+    voted = set(
+        Participation.objects.filter(roll_entry__in=entries).values_list("roll_entry", flat=True)
+    )
+    return next((entry for entry in entries if entry.pk in voted), entries[0])
+
+
 def ballot_cast(
     *,
     assembly: Assembly,
@@ -246,92 +376,17 @@ def ballot_cast(
     actor: Actor,
     now: dt.datetime | None = None,
 ) -> CastOutcome:
-    """Record `voter`'s vote (or, with `principal`, the vote of the member they represent).
-
-    The hot path of an election: a fixed handful of statements (lock, checks, two inserts,
-    the audit event), whatever the size of the roll.
-    """
-    now = now or timezone.now()
-    assembly = _lock_for_casting(assembly)
-    channel = voting_channel(assembly=assembly, now=now)
-    if voter.assembly_id != assembly.pk:
-        raise DomainError(_("You are not on the roll of this assembly."), code="not_on_roll")
-    for_self = principal is None or principal.pk == voter.pk
-    if not for_self and principal.assembly_id != assembly.pk:
-        raise DomainError(_("This member is not on the roll of this assembly."), code="not_on_roll")
-    # The paper path (RULES 33): a postal form or paper proxy recorded first is the member's
-    # voice; recording it holds the assembly FOR UPDATE, so this read sees it.
-    postal.postal_cast_check(for_entry=voter if for_self else principal, voter=voter)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CAST_CHECKS,
-            {
-                "voter": voter.pk,
-                "principal": None if for_self else principal.pk,
-                "assembly": assembly.pk,
-            },
-        )
-        voter_voted, given_to, holds, principal_voted, resolution_ids = cursor.fetchone()
-    if principal is None and voter_voted:
-        raise _already_voted(voter)  # said before "you gave a proxy": the holder used it
-    if for_self:
-        if given_to is not None:
-            raise _proxy_given(given_to)
-        for_entry, for_entry_voted = voter, voter_voted
-    else:
-        if not holds:
-            raise _no_proxy(principal)
-        for_entry, for_entry_voted = principal, principal_voted
-    ordered = _ordered_choices(resolution_ids, choices)
-    if for_entry_voted:
-        raise _already_voted(for_entry)
-
-    code = receipt_code_new()
-    resolutions = [resolution_id for resolution_id, _choice in ordered]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _PARTICIPATIONS_INSERT,
-            {
-                "entry": for_entry.pk,
-                "cast_by": None if for_self else voter.pk,
-                "channel": channel,
-                "resolutions": resolutions,
-            },
-        )
-        if cursor.rowcount != len(ordered):
-            # Another request cast this member's vote between our check and our insert.
-            raise _already_voted(for_entry)
-        ids = [uuid.uuid4() for _ in ordered]
-        cursor.execute(
-            _URN_INSERT,
-            {
-                "entry": for_entry.pk,
-                "college": for_entry.college_id,
-                "ids": ids,
-                "resolutions": resolutions,
-                "choices": [choice for _resolution_id, choice in ordered],
-                "receipts": [receipt_digest(code=code, resolution_id=pk) for pk in resolutions],
-                "pointers": [
-                    pointer_seal(ballot_id=ballot_id, code=code, resolution_id=pk)
-                    for ballot_id, pk in zip(ids, resolutions, strict=True)
-                ],
-            },
-        )
-    # Who took part, how and for whom: never what, never the receipt.
-    audit_record(
+    """Record one vote: `voter`'s own, or with `principal` the vote of a member they represent
+    (`ballots_cast` with one voice)."""
+    result = ballots_cast(
+        assembly=assembly,
+        voter=voter,
+        for_entries=[principal or voter],
+        choices=choices,
         actor=actor,
-        action="assembly.vote_participation",
-        target=assembly,
-        data={
-            "member_number": for_entry.member_number,
-            "cast_by_holder": None if for_self else voter.member_number,
-            "channel": channel,
-            "resolutions": len(ordered),
-        },
+        now=now,
     )
-    # PROXY NOTICE (one line, to move into the new cast service): principal told after commit.
-    holder_voted_notify_on_commit(assembly=assembly, voter=voter, for_entry=for_entry, actor=actor)
-    return CastOutcome(receipt=code, for_entry=for_entry, channel=channel, resolutions=len(ordered))
+    return result.outcomes[0]
 
 
 @transaction.atomic
@@ -361,12 +416,22 @@ def ballot_recast(
             _("The statutes do not allow changing a vote: the first vote cast is final."),
             code="revote_not_allowed",
         )
-    if principal is None and Participation.objects.filter(roll_entry=voter).exists():
-        for_entry = voter
-    else:
-        for_entry = _entry_voting_for(assembly=assembly, voter=voter, principal=principal)
-    ordered = _validated_choices(assembly, choices)
-    if not Participation.objects.filter(roll_entry=for_entry).exists():
+    if voter.assembly_id != assembly.pk:
+        raise DomainError(_("You are not on the roll of this assembly."), code="not_on_roll")
+    if principal is not None and principal.assembly_id != assembly.pk:
+        raise DomainError(_("This member is not on the roll of this assembly."), code="not_on_roll")
+    for_entry = principal or voter
+    voice = next(
+        (row for row in _voices_of(assembly=assembly, voter=voter) if row["id"] == for_entry.pk),
+        None,
+    )
+    if voice is None or (not voice["voted"] and voice["proxy_given_to"]):
+        raise _refusal([voice] if voice else [], for_entry, voter)
+    resolution_ids = list(
+        Resolution.objects.filter(assembly=assembly).order_by("number").values_list("pk", flat=True)
+    )
+    ordered = _ordered_choices(resolution_ids, choices)
+    if not voice["voted"]:
         raise DomainError(_("No vote has been cast yet: cast it first."), code="not_voted")
     pointers = {
         pointer.resolution_id: pointer

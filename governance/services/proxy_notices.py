@@ -119,19 +119,20 @@ def principals_notify_holder_voted(
     return count
 
 
-def holder_voted_notify_on_commit(
-    *, assembly: Assembly, voter: RollEntry, for_entry: RollEntry, actor: Any
+def holders_voted_notify_on_commit(
+    *, assembly: Assembly, voter: RollEntry, for_entries: Sequence[RollEntry], actor: Any
 ) -> None:
-    """From the cast path: when `voter` cast the vote of their principal `for_entry`, tell the
-    principal once the cast is committed (nothing when the voter voted for themselves). A
-    failure to queue is logged and never undoes the vote (robust)."""
-    if for_entry.pk == voter.pk:
+    """From the cast path: when `voter` cast the votes of their principals among
+    `for_entries`, tell those principals once the cast is committed (nothing for the voter's
+    own vote). A failure to queue is logged and never undoes the vote (robust)."""
+    principals = [entry for entry in for_entries if entry.pk != voter.pk]
+    if not principals:
         return
     transaction.on_commit(
         partial(
             principals_notify_holder_voted,
             assembly=assembly,
-            principals=[for_entry],
+            principals=principals,
             holder=voter,
             actor=actor,
         ),

@@ -10,7 +10,9 @@ the web processes and the workers share it, Redis never sees it.
 
 import base64
 import json
+import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -18,7 +20,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-__all__ = ["InvalidToken", "receipt_payload_open", "receipt_payload_seal"]
+__all__ = ["InvalidToken", "receipt_payload_open", "receipt_payload_seal", "receipts_queue"]
+
+logger = logging.getLogger(__name__)
 
 
 def _fernet() -> Fernet:
@@ -44,3 +48,47 @@ def receipt_payload_open(token: str) -> dict[str, Any]:
     """The payload of a token sealed by `receipt_payload_seal`; InvalidToken if tampered."""
     payload: dict[str, Any] = json.loads(_fernet().decrypt(token.encode()))
     return payload
+
+
+def receipts_queue(
+    *,
+    outcomes: Sequence[Any],
+    to_email: str,
+    language: str,
+    voter_name: str,
+    assembly_title: str,
+    results_url: str,
+) -> list[bool]:
+    """Queue one receipt e-mail per vote cast (call it once the cast is committed).
+
+    The payload (address, names, receipt) is encrypted before it reaches the broker. Returns,
+    per outcome, whether its e-mail is queued: when the broker is down the receipt page says
+    so and asks the voter to keep the code it shows (the vote itself is recorded).
+    """
+    from governance.tasks import ballot_receipt_send  # the task calls this module
+
+    if not to_email:
+        return [False] * len(outcomes)
+    queued = []
+    for outcome in outcomes:
+        token = receipt_payload_seal(
+            {
+                "to_email": to_email,
+                "language": language,
+                "context": {
+                    "voter_name": voter_name,
+                    "for_name": outcome.for_entry.name,
+                    "assembly_title": assembly_title,
+                    "receipt": outcome.receipt,
+                    "results_url": results_url,
+                },
+            }
+        )
+        try:
+            ballot_receipt_send.delay(token)
+        except Exception:
+            logger.warning("A ballot receipt e-mail could not be queued (broker down?)")
+            queued.append(False)
+        else:
+            queued.append(True)
+    return queued

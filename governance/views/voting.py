@@ -1,6 +1,7 @@
 """The vote: the member's ballot and receipt, the chair's controls, results and ballot box."""
 
-import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -26,11 +27,8 @@ from governance.selectors import voting as selectors
 from governance.selectors.room_counts import (
     room_count_corrections,
 )
-from governance.services.ballots import CastOutcome, ballot_cast, ballot_recast, voting_channel
-from governance.services.receipt_mail import receipt_payload_seal
-from governance.tasks import ballot_receipt_send
-
-logger = logging.getLogger(__name__)
+from governance.services.ballots import CastOutcome, ballot_recast, ballots_cast, voting_channel
+from governance.services.receipt_mail import receipts_queue
 
 VISIBLE_RESULTS = (Assembly.Status.PUBLISHED,)
 
@@ -48,49 +46,31 @@ def _voting_state(assembly: Assembly) -> str:
     return ""
 
 
-def _send_receipts(
-    request: HtmxHttpRequest, assembly: Assembly, outcomes: list[CastOutcome]
-) -> list[bool]:
-    """Queue one receipt e-mail per vote cast, once the cast is committed.
-
-    The payload (address, names, receipt) is encrypted before it reaches the broker. Returns,
-    per outcome, whether its e-mail is queued; when the broker is down the receipt page says
-    so and asks the voter to keep the code it shows (the vote itself is recorded).
-    """
+def _receipt_mailer(request: HtmxHttpRequest, assembly: Assembly) -> Callable[..., list[bool]]:
+    """What queues the receipt e-mails of a cast, once committed (to the voter's address)."""
     email = getattr(request.user, "email", "")
-    if not email:
-        return [False] * len(outcomes)
     results_url = request.build_absolute_uri(
         reverse("governance:results", kwargs={"pk": assembly.pk})
     )
+    return partial(
+        receipts_queue,
+        to_email=email,
+        language=request.LANGUAGE_CODE,
+        voter_name=str(request.user.get_full_name() or email),
+        assembly_title=assembly.title,
+        results_url=results_url,
+    )
+
+
+def _send_receipts(
+    request: HtmxHttpRequest, assembly: Assembly, outcomes: list[CastOutcome]
+) -> list[bool]:
+    """Queue the receipt e-mails of a vote changed, once it is committed."""
     queued: list[bool] = []
-    for outcome in outcomes:
-        token = receipt_payload_seal(
-            {
-                "to_email": email,
-                "language": request.LANGUAGE_CODE,
-                "context": {
-                    "voter_name": str(request.user.get_full_name() or email),
-                    "for_name": outcome.for_entry.name,
-                    "assembly_title": assembly.title,
-                    "receipt": outcome.receipt,
-                    "results_url": results_url,
-                },
-            }
-        )
-
-        def send(token: str = token) -> None:
-            try:
-                ballot_receipt_send.delay(token)
-            except Exception:
-                logger.warning("A ballot receipt e-mail could not be queued (broker down?)")
-                queued.append(False)
-            else:
-                queued.append(True)
-
-        # The views run outside any transaction (no ATOMIC_REQUESTS): the cast is committed
-        # and this runs now, before the receipt page is rendered.
-        transaction.on_commit(send)
+    mailer = _receipt_mailer(request, assembly)
+    # The views run outside any transaction (no ATOMIC_REQUESTS): the change is committed
+    # and this runs now, before the receipt page is rendered.
+    transaction.on_commit(lambda: queued.extend(mailer(outcomes=outcomes)))
     return queued
 
 
@@ -98,12 +78,10 @@ def _send_receipts(
 @login_required
 def ballot(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Choose, review, cast. Without JavaScript: three plain form steps."""
-    voter = selectors.voter_for_user(assembly_pk=pk, user=request.user)
-    if voter is None:
+    situation = selectors.ballot_situation_for_user(assembly_pk=pk, user=request.user)
+    if situation is None:
         raise Http404
-    assembly = voter.assembly
-    situation = selectors.ballot_situation(assembly=assembly, voter=voter)
-    resolutions = list(selectors.resolutions_of(assembly=assembly))
+    assembly = situation.assembly
     closed_reason = _voting_state(assembly)
     context: dict[str, Any] = {
         "assembly": assembly,
@@ -115,7 +93,7 @@ def ballot(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if closed_reason or not open_voices:
         return render(request, "governance/voting/ballot.html", context)
 
-    form = BallotForm(request.POST or None, resolutions=resolutions, voices=open_voices)
+    form = BallotForm(request.POST or None, resolutions=situation.resolutions, voices=open_voices)
     context["form"] = form
     step = request.POST.get("step", "")
     if request.method == "POST" and step == "edit":
@@ -126,25 +104,23 @@ def ballot(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if step != "cast":
             context.update(chosen=chosen, choice_labels=form.choice_labels())
             return render(request, "governance/voting/review.html", context)
-        outcomes: list[CastOutcome] = []
         try:
-            for voice in chosen:
-                outcomes.append(
-                    ballot_cast(
-                        assembly=assembly,
-                        voter=voter,
-                        principal=None if voice.is_self else voice.entry,
-                        choices=form.choices(),
-                        actor=request.user,
-                    )
-                )
+            cast = ballots_cast(
+                assembly=assembly,
+                voter=situation.voter,
+                for_entries=[voice.entry for voice in chosen],
+                choices=form.choices(),
+                actor=request.user,
+                receipts_send=_receipt_mailer(request, assembly),
+            )
         except DomainError as refused:
             form.add_error(None, str(refused))
-            context["cast_so_far"] = outcomes
-        if outcomes:
-            context["receipt_mail_failed"] = not all(_send_receipts(request, assembly, outcomes))
-        if not form.errors:
-            context.update(outcomes=outcomes, choice_labels=form.choice_labels())
+        else:
+            context.update(
+                outcomes=cast.outcomes,
+                choice_labels=form.choice_labels(),
+                receipt_mail_failed=cast.mail_failed,
+            )
             return render(request, "governance/voting/receipt.html", context)
     return render(request, "governance/voting/ballot.html", context)
 
