@@ -312,6 +312,10 @@ def ballots_cast(
             },
         )
         ok, written, voices = cursor.fetchone()
+    if not ok or written != len(ballots):
+        # A paper form recorded first says so, even when recorded while this cast waited for
+        # the lock (the lock's read could not see it yet): it is the member's voice.
+        postal.postal_cast_check_many(for_entries=entries, voter=voter)
     if not ok:
         voices = json.loads(voices) if isinstance(voices, str | bytes) else voices
         _refuse(

@@ -19,7 +19,7 @@ CAST_BUDGET = 8  # the session, the user, and everything the cast needs
 BALLOT_PAGE_BUDGET = 6
 RESULTS_PAGE_BUDGET = 8
 # The session, the user and their roles, then what each page shows.
-HOME_BUDGETS = {"home": 3, "members:me": 5, "governance:my_assemblies": 6}
+HOME_BUDGETS = {"home": 12, "members:me": 5, "governance:my_assemblies": 6}
 
 
 def _assembly(members: int, resolutions: int) -> Assembly:
