@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from capital.models import ShareMovement
 from capital.selectors import capital_at, register_movements
 from coop.documents import document_context, pdf_from_html
+from coop.formatting import csv_decimal
 from members.models import Member
 
 CSV_DELIMITER = ";"
@@ -104,9 +105,9 @@ def register_csv(*, start: dt.date, end: dt.date) -> str:
                 _member_number(m.counterparty),
                 _text(m.counterparty.display_name) if m.counterparty else "",
                 m.shares,
-                m.nominal_value,
-                m.amount,
-                m.paid_amount,
+                csv_decimal(m.nominal_value),
+                csv_decimal(m.amount),
+                csv_decimal(m.paid_amount),
                 _text(m.decision_ref),
                 m.get_approved_by_display() if m.approved_by else "",
                 m.corrects.seq if m.corrects else "",
@@ -114,7 +115,7 @@ def register_csv(*, start: dt.date, end: dt.date) -> str:
         )
     writer.writerow([])
     before = _("Capital on %(date)s") % {"date": _day_before(start)}
-    writer.writerow([before, report.capital_before])
+    writer.writerow([before, csv_decimal(report.capital_before)])
     writer.writerow(
         [
             _("Total of the period"),
@@ -126,11 +127,13 @@ def register_csv(*, start: dt.date, end: dt.date) -> str:
             "",
             report.total_shares,
             "",
-            report.total_amount,
-            report.total_paid,
+            csv_decimal(report.total_amount),
+            csv_decimal(report.total_paid),
         ]
     )
-    writer.writerow([_("Capital on %(date)s") % {"date": end.isoformat()}, report.capital_after])
+    writer.writerow(
+        [_("Capital on %(date)s") % {"date": end.isoformat()}, csv_decimal(report.capital_after)]
+    )
     return out.getvalue()
 
 
