@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from capital.models import AccountsApproval, InterestRateDecision
 from capital.selectors import financial_year_end_in
 from capital.services.ledger import check_decision, euros, ledger_lock
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 
 # RULES 26: the rate is capped at the average TMO of the 3 previous years plus 2 points.
@@ -83,7 +83,7 @@ def accounts_approval_record(
     )
     audit_record(
         actor=actor,
-        action="capital.accounts_approved",
+        action=AuditAction.ACCOUNTS_APPROVED,
         target=approval,
         data={
             "financial_year_end": year_end.isoformat(),
@@ -152,7 +152,7 @@ def interest_rate_record(
     )
     audit_record(
         actor=actor,
-        action="capital.interest_rate_decided",
+        action=AuditAction.INTEREST_RATE_DECIDED,
         target=decision,
         data={
             "financial_year_end": year_end.isoformat(),

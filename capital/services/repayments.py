@@ -22,7 +22,7 @@ from capital.services.ledger import (
     record_movements,
     row_base,
 )
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.statutes import statutes_in_force
 from members.models import Member
@@ -51,7 +51,7 @@ def repayment_request_for_exit(*, member: Member, actor: Any = None) -> Repaymen
     )
     audit_record(
         actor=actor,
-        action="capital.repayment_requested",
+        action=AuditAction.REPAYMENT_REQUESTED,
         target=request,
         data={"member": member.pk, "shares": shares, "exited_on": member.exited_on.isoformat()},
     )

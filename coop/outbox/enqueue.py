@@ -18,7 +18,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery
 
@@ -202,7 +202,7 @@ def notice_enqueue(
     created_emails = created_channels.count(Channel.EMAIL)
     audit_record(
         actor=actor,
-        action="notice.enqueued",
+        action=AuditAction.NOTICE_ENQUEUED,
         target=notice,
         data={
             "kind": kind,

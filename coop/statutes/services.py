@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.fractions import parse_fraction
 from coop.models import Statutes
@@ -124,5 +124,7 @@ def statutes_create_version(
             for name, value in new_values.items()
             if name != "decision_ref" and old_values[name] != value
         }
-    audit_record(actor=actor, action="statutes.version_created", target=statutes, data=data)
+    audit_record(
+        actor=actor, action=AuditAction.STATUTES_VERSION_CREATED, target=statutes, data=data
+    )
     return statutes

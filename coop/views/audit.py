@@ -1,16 +1,27 @@
-"""The audit log page: who did what and when, newest first, filtered and paginated."""
+"""The audit log page: who did what and when, newest first, filtered and paginated.
+
+Each event reads as a sentence: who (their name and address), what they did (the action's
+sentence, coop.audit.AuditAction) and on what (the object as people name it: "member no. 4,
+Marcel Membre", an assembly's title), never as internal codes.
+"""
 
 import json
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from coop.audit import audit_sentence
 from coop.forms import AuditFilterForm
 from coop.http import HtmxHttpRequest
 from coop.models import AuditEvent
@@ -22,12 +33,17 @@ PAGE_SIZE = 50
 _TARGET_URLS = {"coop.statutes": "coop:statutes_detail"}
 
 
-def _actions() -> list[str]:
-    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+def _actions() -> list[tuple[str, str]]:
+    """The actions recorded so far, each with its sentence, in the reader's alphabetical order."""
+    recorded = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+    return sorted(
+        ((action, capfirst(audit_sentence(action))) for action in recorded),
+        key=lambda choice: choice[1].casefold(),
+    )
 
 
 def _events(*, action: str, actor: str) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.order_by("-occurred_at", "-id")
+    events = AuditEvent.objects.select_related("actor").order_by("-occurred_at", "-id")
     if action:
         events = events.filter(action=action)
     if actor:
@@ -43,9 +59,59 @@ def _target_url(event: AuditEvent) -> str | None:
     return reverse(url_name, args=[int(event.target_id)])
 
 
-def _row(event: AuditEvent) -> dict[str, Any]:
+def _describe(obj: Any) -> str:
+    if obj._meta.label_lower == "members.member":
+        if obj.number is None:
+            return _("applicant %(name)s") % {"name": obj.display_name}
+        return _("member no. %(number)s, %(name)s") % {
+            "number": obj.number,
+            "name": obj.display_name,
+        }
+    return f"{obj._meta.verbose_name}: {obj}"
+
+
+def _targets(events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
+    """What each event's object is, in words; one query per kind of object on the page."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        if event.target_type and event.target_id:
+            wanted[event.target_type].add(event.target_id)
+    described: dict[tuple[str, str], str] = {}
+    for label, ids in wanted.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        keys = {}
+        for raw in ids:
+            try:
+                keys[model._meta.pk.to_python(raw)] = raw
+            except Exception:  # noqa: S112 - an id of another time reads as missing
+                continue
+        found = model._default_manager.in_bulk(list(keys))
+        for key, raw in keys.items():
+            obj = found.get(key)
+            described[(label, raw)] = (
+                _describe(obj)
+                if obj is not None
+                else _("%(kind)s no longer in the database") % {"kind": model._meta.verbose_name}
+            )
+    return described
+
+
+def _who(event: AuditEvent) -> str:
+    if event.actor is None:
+        return event.actor_label if event.actor_label != "system" else _("Volière (automatic)")
+    name = event.actor.get_full_name()
+    return f"{name} ({event.actor_label})" if name else event.actor_label
+
+
+def _row(event: AuditEvent, targets: dict[tuple[str, str], str]) -> dict[str, Any]:
     return {
         "event": event,
+        "who": _who(event),
+        "what": audit_sentence(event.action),
+        "target": targets.get((event.target_type, event.target_id), ""),
         "target_url": _target_url(event),
         "data": json.dumps(
             event.data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
@@ -64,10 +130,12 @@ def audit_index(request: HtmxHttpRequest) -> HttpResponse:
         form.is_valid()
         filters.update({k: v for k, v in form.cleaned_data.items() if v})
     page = Paginator(_events(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    events = list(page.object_list)
+    targets = _targets(events)
     context = {
         "form": form,
         "page": page,
-        "rows": [_row(event) for event in page.object_list],
+        "rows": [_row(event, targets) for event in events],
         "filtered": any(filters.values()),
     }
     template = "coop/audit_index.html"

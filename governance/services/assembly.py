@@ -13,7 +13,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.statutes import statutes_in_force
 from governance.lifecycle import Action, assembly_require, second_convocation_date_check
@@ -89,7 +89,9 @@ def assembly_create(
         distance_vote_deadline=deadline,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit_record(actor=actor, action="assembly.created", target=assembly, data=_details(assembly))
+    audit_record(
+        actor=actor, action=AuditAction.ASSEMBLY_CREATED, target=assembly, data=_details(assembly)
+    )
     return assembly
 
 
@@ -134,7 +136,7 @@ def assembly_update(
     )
     audit_record(
         actor=actor,
-        action="assembly.updated",
+        action=AuditAction.ASSEMBLY_UPDATED,
         target=assembly,
         data={"before": before, "after": _details(assembly)},
     )
@@ -156,7 +158,7 @@ def agenda_item_add(
     )
     audit_record(
         actor=actor,
-        action="assembly.agenda_item_added",
+        action=AuditAction.AGENDA_ITEM_ADDED,
         target=assembly,
         data={"item": item.pk, "position": item.position, "title": item.title},
     )
@@ -174,7 +176,7 @@ def agenda_item_update(
     item.save(update_fields=["title", "description"])
     audit_record(
         actor=actor,
-        action="assembly.agenda_item_updated",
+        action=AuditAction.AGENDA_ITEM_UPDATED,
         target=assembly,
         data={"item": item.pk, "before": before, "title": item.title},
     )
@@ -192,7 +194,7 @@ def agenda_item_remove(*, item: AgendaItem, actor: Any) -> None:
     _renumber(assembly)
     audit_record(
         actor=actor,
-        action="assembly.agenda_item_removed",
+        action=AuditAction.AGENDA_ITEM_REMOVED,
         target=assembly,
         data={"item": item.title, "resolutions_removed": removed},
     )
@@ -211,7 +213,7 @@ def agenda_item_move(*, item: AgendaItem, up: bool, actor: Any) -> None:
     _renumber(assembly, items=items)
     audit_record(
         actor=actor,
-        action="assembly.agenda_item_moved",
+        action=AuditAction.AGENDA_ITEM_MOVED,
         target=assembly,
         data={"item": item.pk, "order": [i.pk for i in items]},
     )
@@ -279,7 +281,7 @@ def resolution_add(
     resolution.refresh_from_db(fields=["number"])
     audit_record(
         actor=actor,
-        action="assembly.resolution_added",
+        action=AuditAction.RESOLUTION_ADDED,
         target=assembly,
         data={"resolution": resolution.pk, "number": resolution.number, "title": resolution.title},
     )
@@ -315,7 +317,7 @@ def resolution_update(
         _renumber(assembly)
     audit_record(
         actor=actor,
-        action="assembly.resolution_updated",
+        action=AuditAction.RESOLUTION_UPDATED,
         target=assembly,
         data={"resolution": resolution.pk, "before": before, "title": resolution.title},
     )
@@ -329,7 +331,7 @@ def resolution_remove(*, resolution: Resolution, actor: Any) -> None:
     data = {"number": resolution.number, "title": resolution.title}
     resolution.delete()
     _renumber(assembly)
-    audit_record(actor=actor, action="assembly.resolution_removed", target=assembly, data=data)
+    audit_record(actor=actor, action=AuditAction.RESOLUTION_REMOVED, target=assembly, data=data)
 
 
 @transaction.atomic
@@ -351,7 +353,7 @@ def resolution_move(*, resolution: Resolution, up: bool, actor: Any) -> None:
     Resolution.objects.filter(pk=pk_a).update(number=number_b)
     audit_record(
         actor=actor,
-        action="assembly.resolution_moved",
+        action=AuditAction.RESOLUTION_MOVED,
         target=assembly,
         data={"resolution": pk_a, "number": number_b},
     )
@@ -415,7 +417,7 @@ def assembly_prepare_second_convocation(
     )
     audit_record(
         actor=actor,
-        action="assembly.second_convocation_prepared",
+        action=AuditAction.SECOND_CONVOCATION_PREPARED,
         target=second,
         data={
             "first": first.pk,

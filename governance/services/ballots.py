@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_require
 from governance.models import (
@@ -315,7 +315,7 @@ def ballot_cast(
     # Who took part, how and for whom: never what, never the receipt.
     audit_record(
         actor=actor,
-        action="assembly.vote_participation",
+        action=AuditAction.VOTE_PARTICIPATION,
         target=assembly,
         data={
             "member_number": for_entry.member_number,
@@ -402,7 +402,7 @@ def ballot_recast(
         pointer.save(update_fields=["sealed"])
     audit_record(
         actor=actor,
-        action="assembly.vote_changed",
+        action=AuditAction.VOTE_CHANGED,
         target=assembly,
         data={"member_number": for_entry.member_number, "channel": channel},
     )

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery, Statutes
 from coop.outbox import DeliveryDraft, notice_enqueue, notice_render_delivery
@@ -401,7 +401,7 @@ def assembly_convene(*, assembly: Assembly, actor: Any, now: dt.datetime | None 
     )
     audit_record(
         actor=actor,
-        action="assembly.convened",
+        action=AuditAction.ASSEMBLY_CONVENED,
         target=assembly,
         data={
             "statutes": statutes.pk,
@@ -449,7 +449,7 @@ def assembly_cancel(
     )
     audit_record(
         actor=actor,
-        action="assembly.cancelled",
+        action=AuditAction.ASSEMBLY_CANCELLED,
         target=assembly,
         data={"reason": reason, "notice": queued.notice.pk, "recipients": queued.recipients},
     )

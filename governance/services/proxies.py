@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.outbox import notice_enqueue, notice_render_delivery
 from coop.statutes.rules import proxy_limit
@@ -197,7 +197,7 @@ def proxy_give(
         ) from exc
     audit_record(
         actor=actor,
-        action="assembly.proxy_given",
+        action=AuditAction.PROXY_GIVEN,
         target=proxy,
         data={
             "assembly": assembly.pk,
@@ -237,7 +237,7 @@ def proxy_revoke(*, proxy: Proxy, actor: Any, now: dt.datetime | None = None) ->
     proxy.save(update_fields=["revoked_at"])
     audit_record(
         actor=actor,
-        action="assembly.proxy_revoked",
+        action=AuditAction.PROXY_REVOKED,
         target=proxy,
         data={
             "assembly": assembly.pk,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from heritage.models import CommunityMembership, Gathering, HeritageCommunity, Registration, Walk
 from heritage.selectors import LIST_VERSION_KEY, is_organiser
@@ -116,7 +116,7 @@ def gathering_create(*, community: HeritageCommunity, data: GatheringData, actor
     )
     audit_record(
         actor=actor,
-        action="heritage.gathering_created",
+        action=AuditAction.GATHERING_CREATED,
         target=gathering,
         data={"community": community.pk, "title": gathering.title},
     )
@@ -175,7 +175,7 @@ def gathering_update(*, gathering: Gathering, data: GatheringData, actor: Any) -
     gatherings_list_changed()
     audit_record(
         actor=actor,
-        action="heritage.gathering_changed",
+        action=AuditAction.GATHERING_CHANGED,
         target=gathering,
         data={"before": changed},
     )
@@ -236,7 +236,7 @@ def gathering_publish(*, gathering: Gathering, actor: Any) -> Gathering:
     told = notices.notify_publication(gathering=gathering, users=users, actor=actor)
     audit_record(
         actor=actor,
-        action="heritage.gathering_published",
+        action=AuditAction.GATHERING_PUBLISHED,
         target=gathering,
         data={"told": told},
     )
@@ -282,7 +282,7 @@ def gathering_cancel(*, gathering: Gathering, actor: Any) -> Gathering:
         actor=actor,
     )
     audit_record(
-        actor=actor, action="heritage.gathering_cancelled", target=gathering, data={"told": told}
+        actor=actor, action=AuditAction.GATHERING_CANCELLED, target=gathering, data={"told": told}
     )
     return gathering
 
@@ -322,7 +322,7 @@ def attendance_record(*, gathering: Gathering, present: set[int], actor: Any) ->
     gatherings_list_changed()
     audit_record(
         actor=actor,
-        action="heritage.attendance_recorded",
+        action=AuditAction.ATTENDANCE_RECORDED,
         target=gathering,
         data={"present": came, "absent": absent},
     )

@@ -8,7 +8,7 @@ from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from members.models import Category, College, Member
 
@@ -86,7 +86,7 @@ def category_save(*, data: CategoryData, actor: Any, category: Category | None =
         _save(category, code=data.code)
         audit_record(
             actor=actor,
-            action="category.created",
+            action=AuditAction.CATEGORY_CREATED,
             target=category,
             data={key: _audit_value(value) for key, value in _values(data).items()},
         )
@@ -117,5 +117,5 @@ def category_save(*, data: CategoryData, actor: Any, category: Category | None =
     for key in changes:
         setattr(category, key, getattr(data, key))
     _save(category, code=data.code, update_fields=list(changes))
-    audit_record(actor=actor, action="category.changed", target=category, data=changes)
+    audit_record(actor=actor, action=AuditAction.CATEGORY_CHANGED, target=category, data=changes)
     return category

@@ -25,7 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from members.models import Member
 
@@ -275,7 +275,7 @@ def member_erase_personal_data(*, member: Member, confirm_number: int | None, ac
 
     audit_record(
         actor=actor,
-        action="members.personal_data_erased",
+        action=AuditAction.PERSONAL_DATA_ERASED,
         target=member,
         data={
             "member_number": member.number,

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.models import NoticeDelivery
 from coop.outbox import notice_enqueue, notice_render_delivery
@@ -255,7 +255,7 @@ def member_invite(*, member: Member, actor: Any) -> Invitation:
             if Member.objects.filter(user=user).exclude(pk=member.pk).exists():
                 audit_record(
                     actor=actor,
-                    action="member.invitation_refused",
+                    action=AuditAction.MEMBER_INVITATION_REFUSED,
                     target=member,
                     data={"reason": InvitationOutcome.EMAIL_IN_USE.value, "user": user.pk},
                 )
@@ -280,7 +280,7 @@ def member_invite(*, member: Member, actor: Any) -> Invitation:
     )
     audit_record(
         actor=actor,
-        action="member.invited",
+        action=AuditAction.MEMBER_INVITED,
         target=member,
         data={"user": user.pk, "account_created": created, "email": user.email},
     )
