@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Member register")
+
+    def ready(self) -> None:
+        from members import notice_labels
+
+        notice_labels.register()  # the outbox names the register's notices and members
