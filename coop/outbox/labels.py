@@ -29,8 +29,9 @@ def register_key(prefix: str, describe: Describer) -> None:
 
 
 def kind_label(kind: str) -> str:
+    """The kind's name; a kind no app registered reads as it is stored."""
     label = _KINDS.get(kind)
-    return str(label) if label is not None else _("other notice")
+    return str(label) if label is not None else kind
 
 
 def describe_keys(keys: Iterable[str]) -> dict[str, str]:
@@ -40,14 +41,18 @@ def describe_keys(keys: Iterable[str]) -> dict[str, str]:
     for key in keys:
         prefix, _sep, rest = key.partition(":")
         wanted[prefix].add(rest.split(":", 1)[0])
-    found: dict[str, dict[str, str]] = {}
-    for prefix, ids in wanted.items():
-        describe = _DESCRIBERS.get(prefix)
-        found[prefix] = describe(sorted(ids)) if describe is not None else {}
+    found = {
+        prefix: _DESCRIBERS[prefix](sorted(ids))
+        for prefix, ids in wanted.items()
+        if prefix in _DESCRIBERS
+    }
     described: dict[str, str] = {}
     for key in keys:
         prefix, _sep, rest = key.partition(":")
-        text = found.get(prefix, {}).get(rest.split(":", 1)[0])
+        if prefix not in found:
+            described[key] = key  # a key no app registered reads as it is stored
+            continue
+        text = found[prefix].get(rest.split(":", 1)[0])
         described[key] = text if text is not None else _("someone or something no longer known")
     return described
 
