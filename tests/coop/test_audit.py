@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from coop.audit import AuditAction, audit_record
 from coop.models import AuditEvent
@@ -87,11 +88,12 @@ def test_events_newest_first_in_paris_time_with_who_what_object_and_data(admin_c
     # Paris is UTC+1 in winter, UTC+2 in summer; the newest event comes first.
     assert html.index("2025-07-01 14:00:00") < html.index("2025-01-15 13:00:00")
     # Each event reads as a sentence, with the object as people name it: no internal code.
-    assert "ada@example.org recorded a new version of the statutes." in html
+    assert "(ada@example.org) recorded a new version of the statutes." in html
     assert "Volière (automatic) queued a notice for sending." in html
     assert reverse("coop:statutes_detail", args=[statutes.pk]) in html
-    assert f"statutes: {statutes}</a>" in html
-    assert "statutes.version_created" not in html and "coop.statutes" not in html
+    assert f": {escape(str(statutes))}</a>" in html  # its kind, then its name
+    results = html.split('id="audit-results"', 1)[1]  # the filter's options carry the codes
+    assert "statutes.version_created" not in results and "coop.statutes" not in results
     # Compact JSON, escaped.
     assert "{&quot;b&quot;:1}" in html
     assert "{&quot;a&quot;:&quot;é &lt;script&gt;&quot;,&quot;n&quot;:[1,2]}" in html
@@ -210,3 +212,16 @@ def test_a_member_reads_with_number_and_name(admin_client):
     html = admin_client.get(URL).content.decode()
     assert f"member no. {member.number}, Olympe Gouges" in html
     assert "members.member" not in html
+
+
+def test_notice_keys_in_the_data_read_as_what_they_name(admin_client):
+    register = standard_register()
+    member = admitted(register["categories"]["employee"], register["colleges"]["employees"])
+    audit_record(
+        actor=None,
+        action="notice.enqueued",
+        data={"kind": "membership.invitation", "reference": f"member:{member.pk}"},
+    )
+    html = admin_client.get(URL).content.decode()
+    assert f"member no. {member.number}, Claire Durand" in html
+    assert f"member:{member.pk}" not in html

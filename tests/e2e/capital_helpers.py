@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from coop import formatting
 from members.models import Member
 from members.services import member_invite
 from tests.capital.factories import member as admitted_member
@@ -32,9 +33,8 @@ def member_with_account(register: dict, category: str, **names: str) -> Member:
 
 
 def fr_euros(value: Decimal | int | str) -> str:
-    """An amount as the French pages write it: `1234.5` -> `1234,50 €`."""
-    with translation.override("fr"):
-        return f"{number_format(Decimal(value), 2)} €"
+    """An amount as the French pages write it: `1234.5` -> `1 234,50 €` (no-break spaces)."""
+    return formatting.money(Decimal(value), language="fr")
 
 
 def fr_date(day: dt.date) -> str:
