@@ -25,6 +25,7 @@ from capital.forms.admin import (
 )
 from capital.register import register_csv, register_pdf
 from capital.services import accounts_approval_record, interest_rate_record, share_correct
+from coop import formatting
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest, wants_partial
 from coop.roles import Role, role_required
@@ -207,9 +208,9 @@ def interest(request: HtmxHttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Interest rate of %(rate)s %% recorded for the financial year ending on %(end)s.")
+                _("Interest rate of %(rate)s recorded for the financial year ending on %(end)s.")
                 % {
-                    "rate": decision.rate,
+                    "rate": formatting.percent_points(decision.rate),
                     "end": date_format(decision.financial_year_end, "DATE_FORMAT"),
                 },
             )

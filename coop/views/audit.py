@@ -6,8 +6,9 @@ Marcel Membre", an assembly's title), never as internal codes.
 """
 
 import json
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.apps import apps
@@ -25,6 +26,7 @@ from coop.audit import audit_sentence
 from coop.forms import AuditFilterForm
 from coop.http import HtmxHttpRequest
 from coop.models import AuditEvent
+from coop.outbox.labels import describe_keys
 from coop.roles import Role, role_required
 
 PAGE_SIZE = 50
@@ -106,7 +108,34 @@ def _who(event: AuditEvent) -> str:
     return f"{name} ({event.actor_label})" if name else event.actor_label
 
 
-def _row(event: AuditEvent, targets: dict[tuple[str, str], str]) -> dict[str, Any]:
+_KEY = re.compile(r"^[a-z]+:\w+")
+
+
+def _keys_in(value: Any) -> Iterator[str]:
+    if isinstance(value, str) and _KEY.match(value):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _keys_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys_in(item)
+
+
+def _in_words(value: Any, keys: dict[str, str]) -> Any:
+    """The recorded data with notice keys ("assembly:2") replaced by what they name."""
+    if isinstance(value, str):
+        return keys.get(value, value)
+    if isinstance(value, dict):
+        return {name: _in_words(item, keys) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_in_words(item, keys) for item in value]
+    return value
+
+
+def _row(
+    event: AuditEvent, targets: dict[tuple[str, str], str], keys: dict[str, str]
+) -> dict[str, Any]:
     return {
         "event": event,
         "who": _who(event),
@@ -114,7 +143,10 @@ def _row(event: AuditEvent, targets: dict[tuple[str, str], str]) -> dict[str, An
         "target": targets.get((event.target_type, event.target_id), ""),
         "target_url": _target_url(event),
         "data": json.dumps(
-            event.data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+            _in_words(event.data, keys),
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+            separators=(",", ":"),
         )
         if event.data
         else "",
@@ -132,10 +164,11 @@ def audit_index(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(_events(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
     events = list(page.object_list)
     targets = _targets(events)
+    keys = describe_keys(key for event in events for key in _keys_in(event.data))
     context = {
         "form": form,
         "page": page,
-        "rows": [_row(event, targets) for event in events],
+        "rows": [_row(event, targets, keys) for event in events],
         "filtered": any(filters.values()),
     }
     template = "coop/audit_index.html"
