@@ -9,12 +9,14 @@ Display only: decisions (quorum, majority, floor) are taken on exact values, nev
 strings.
 """
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import get_language, to_locale
 
 Number = int | Decimal | Fraction | float
@@ -101,3 +103,34 @@ def fraction_with_percent(value: Fraction | str, *, language: str | None = None)
     exact = value if isinstance(value, Fraction) else Fraction(str(value).strip())
     text = f"{exact.numerator}/{exact.denominator}" if exact.denominator != 1 else str(exact)
     return f"{text} ({percent(exact, language=language)})"
+
+
+# French elides "de", "le", "la", "que"... before a vowel or a mute h: "la question d'Olympe",
+# never "de Olympe". The catalogue's own words are elided already; a name or a title put in
+# a message is not known in advance, so the elision is made when the message is filled in.
+APOSTROPHE = "\u2019"  # the typographic apostrophe the French catalogue uses
+_ELIDABLE = re.compile(r"\b(de|De|que|Que|le|Le|la|La|je|Je|ne|Ne) %\((\w+)\)s")
+_VOWEL_START = re.compile(r"^[AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûüœŒ]")
+
+
+def interpolate(
+    message: str | Promise, values: dict[str, object], *, language: str | None = None
+) -> str:
+    """`message % values`, with French elision before the values that start with a vowel.
+
+    "La question de %(name)s" with Olympe gives "La question d'Olympe" (with the typographic
+    apostrophe); with Marcel, "La question de Marcel". Other languages are filled in as they
+    are.
+    """
+    message = str(message)  # a lazy translation, in the language active now
+    code = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if code == "fr":
+
+        def elide(match: re.Match[str]) -> str:
+            value = str(values.get(match.group(2), ""))
+            if _VOWEL_START.match(value):
+                return f"{match.group(1)[0]}{APOSTROPHE}%({match.group(2)})s"
+            return match.group(0)
+
+        message = _ELIDABLE.sub(elide, message)
+    return message % values

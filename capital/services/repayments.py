@@ -22,6 +22,7 @@ from capital.services.ledger import (
     record_movements,
     row_base,
 )
+from coop import formatting
 from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.statutes import statutes_in_force
@@ -115,8 +116,10 @@ def repayment_make(
     ref = check_decision(decision_ref)
     if not request.is_pending:
         raise DomainError(
-            _("The shares of %(member)s have already been repaid.")
-            % {"member": request.member.display_name},
+            formatting.interpolate(
+                _("The shares of %(member)s have already been repaid."),
+                {"member": request.member.display_name},
+            ),
             code="already_repaid",
         )
     earlier = (

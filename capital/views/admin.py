@@ -204,16 +204,18 @@ def repay(request: HtmxHttpRequest, request_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _(
-                    "Movement no. %(seq)s: the shares of %(member)s are repaid on %(date)s "
-                    "(%(cash)s paid back)."
-                )
-                % {
-                    "seq": movement.seq,
-                    "member": repayment_request.member.display_name,
-                    "date": date_format(movement.effective_on, "DATE_FORMAT"),
-                    "cash": _money(movement.cash_amount),
-                },
+                formatting.interpolate(
+                    _(
+                        "Movement no. %(seq)s: the shares of %(member)s are repaid on %(date)s "
+                        "(%(cash)s paid back)."
+                    ),
+                    {
+                        "seq": movement.seq,
+                        "member": repayment_request.member.display_name,
+                        "date": date_format(movement.effective_on, "DATE_FORMAT"),
+                        "cash": _money(movement.cash_amount),
+                    },
+                ),
             )
             return redirect("capital:overview")
     context = _overview_context(on=timezone.localdate())

@@ -99,12 +99,14 @@ def correct(request: HtmxHttpRequest, movement_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Movement no. %(seq)s corrects movement no. %(corrected)s of %(member)s.")
-                % {
-                    "seq": correction.seq,
-                    "corrected": movement.seq,
-                    "member": movement.member.display_name,
-                },
+                formatting.interpolate(
+                    _("Movement no. %(seq)s corrects movement no. %(corrected)s of %(member)s."),
+                    {
+                        "seq": correction.seq,
+                        "corrected": movement.seq,
+                        "member": movement.member.display_name,
+                    },
+                ),
             )
             return redirect("capital:member", member_pk=movement.member_id)
     corrected_by = getattr(movement, "corrected_by", None)

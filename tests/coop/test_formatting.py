@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 from django.template import Context, Template
 from django.utils import translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from coop import formatting
 
@@ -139,3 +139,35 @@ def test_plurals_of_shares(language: str, count: int, expected: str) -> None:
             "Total: %(shares)s share, %(amount)s.", "Total: %(shares)s shares, %(amount)s.", count
         ) % {"shares": count, "amount": formatting.money(20 * count)}
     assert text == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Olympe", "La question d\u2019Olympe est enregistrée."),
+        ("Émile", "La question d\u2019Émile est enregistrée."),
+        ("Marcel", "La question de Marcel est enregistrée."),
+    ],
+)
+def test_french_elides_de_before_a_name_starting_with_a_vowel(name: str, expected: str) -> None:
+    message = "La question de %(name)s est enregistrée."
+    assert formatting.interpolate(message, {"name": name}, language="fr") == expected
+
+
+def test_other_languages_and_other_words_are_filled_in_as_they_are() -> None:
+    message = "The question of %(name)s is recorded."
+    assert formatting.interpolate(message, {"name": "Olympe"}, language="en") == (
+        "The question of Olympe is recorded."
+    )
+    # "de" ending another word stays as it is.
+    assert formatting.interpolate("Mode %(name)s", {"name": "Olympe"}, language="fr") == (
+        "Mode Olympe"
+    )
+
+
+def test_a_lazy_message_is_filled_in_the_active_language() -> None:
+    with translation.override("fr"):
+        text = formatting.interpolate(
+            gettext_lazy("Representative of %(name)s"), {"name": "Association Olympe"}
+        )
+    assert text == "Représentant d\u2019Association Olympe"
