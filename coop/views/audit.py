@@ -26,7 +26,7 @@ from coop.audit import audit_sentence
 from coop.forms import AuditFilterForm
 from coop.http import HtmxHttpRequest
 from coop.models import AuditEvent
-from coop.outbox.labels import describe_keys
+from coop.outbox.labels import describe_keys, kind_label
 from coop.roles import Role, role_required
 
 PAGE_SIZE = 50
@@ -61,7 +61,9 @@ def _target_url(event: AuditEvent) -> str | None:
     return reverse(url_name, args=[int(event.target_id)])
 
 
-def _describe(obj: Any) -> str:
+def _describe(obj: Any, references: dict[str, str]) -> str:
+    if obj._meta.label_lower == "coop.notice":
+        return f"{capfirst(kind_label(obj.kind))} · {references[obj.reference]}"
     if obj._meta.label_lower == "members.member":
         if obj.number is None:
             return _("applicant %(name)s") % {"name": obj.display_name}
@@ -91,10 +93,14 @@ def _targets(events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
             except Exception:  # noqa: S112 - an id of another time reads as missing
                 continue
         found = model._default_manager.in_bulk(list(keys))
+        # A notice is named by its kind and its subject (coop.outbox.labels), all at once.
+        references = describe_keys(
+            obj.reference for obj in found.values() if label == "coop.notice"
+        )
         for key, raw in keys.items():
             obj = found.get(key)
             described[(label, raw)] = (
-                _describe(obj)
+                _describe(obj, references)
                 if obj is not None
                 else _("%(kind)s no longer in the database") % {"kind": model._meta.verbose_name}
             )
@@ -123,11 +129,17 @@ def _keys_in(value: Any) -> Iterator[str]:
 
 
 def _in_words(value: Any, keys: dict[str, str]) -> Any:
-    """The recorded data with notice keys ("assembly:2") replaced by what they name."""
+    """The recorded data with notice keys ("assembly:2") replaced by what they name, and
+    notice kinds by their names."""
     if isinstance(value, str):
         return keys.get(value, value)
     if isinstance(value, dict):
-        return {name: _in_words(item, keys) for name, item in value.items()}
+        return {
+            name: kind_label(item)
+            if name == "kind" and isinstance(item, str)
+            else _in_words(item, keys)
+            for name, item in value.items()
+        }
     if isinstance(value, list):
         return [_in_words(item, keys) for item in value]
     return value

@@ -11,6 +11,8 @@ from django.utils.html import escape
 
 from coop.audit import AuditAction, audit_record
 from coop.models import AuditEvent
+from coop.outbox import DeliveryDraft, notice_enqueue
+from members.services.invitation import INVITATION_NOTICE, member_reference
 from tests.coop.factories import StatutesFactory, UserFactory
 from tests.members.factories import admitted, standard_register
 
@@ -225,3 +227,15 @@ def test_notice_keys_in_the_data_read_as_what_they_name(admin_client):
     html = admin_client.get(URL).content.decode()
     assert f"member no. {member.number}, Claire Durand" in html
     assert f"member:{member.pk}" not in html
+
+
+def test_a_notice_reads_as_its_kind_and_subject(admin_client):
+    register = standard_register()
+    member = admitted(register["categories"]["employee"], register["colleges"]["employees"])
+    key = member_reference(member)
+    draft = DeliveryDraft(recipient_key=key, to_email="c@example.org", subject="S", body_text="B")
+    notice_enqueue(kind=INVITATION_NOTICE, reference=key, deliveries=[draft])
+    results = admin_client.get(URL).content.decode().split('id="audit-results"', 1)[1]
+    assert f"Invitation to open an account · member no. {member.number}, Claire Durand" in results
+    assert f"&quot;{key}&quot;" not in results  # the data names it too
+    assert "membership.invitation" not in results
