@@ -59,6 +59,11 @@ def record_for_member(page: Page, member: Member, action: str) -> None:
     assert_accessible(page)
 
 
+def folded(text: str) -> str:
+    """A text with its spaces folded as pdf_text folds them (no-break spaces become plain)."""
+    return " ".join(text.split())
+
+
 def pdf_text(content: bytes) -> str:
     """The text of a PDF, its lines joined by spaces."""
     assert content.startswith(b"%PDF-"), content[:40]
