@@ -57,6 +57,11 @@ lint: venv
 	@.venv/bin/ruff format --check .
 	@.venv/bin/mypy
 	@$(MANAGE) makemigrations --check --dry-run >/dev/null || (echo "Models changed without a migration: run makemigrations." && exit 1)
+	@# Every catalogue but English (the language of the source) is complete: nothing untranslated, nothing fuzzy.
+	@for po in $(filter-out locale/en/%,$(wildcard locale/*/LC_MESSAGES/*.po)); do \
+		stats=$$(LC_ALL=C msgfmt --check --statistics -o /dev/null $$po 2>&1) || { echo "$$po: $$stats"; exit 1; }; \
+		case "$$stats" in *untranslated*|*fuzzy*) echo "$$po is incomplete: $$stats"; exit 1;; esac; \
+	done
 
 format: venv
 	@.venv/bin/ruff format .

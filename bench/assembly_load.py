@@ -87,14 +87,15 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_POST
 
-from coop.audit import audit_record
+from coop.audit import audit_fields
+from coop.models import AuditEvent
 
 
 @require_POST
 @login_required
 def floor(request):
     with transaction.atomic():
-        audit_record(actor=request.user, action="bench.floor")
+        AuditEvent.objects.create(**audit_fields(actor=request.user), action="bench.floor")
     return HttpResponse(b"floor ok\\n", content_type="text/plain")
 
 

@@ -10,12 +10,14 @@ class CapitalConfig(AppConfig):
         from capital import (
             gdpr,  # noqa: F401 - registers the personal-data section (RULES 5)
             home,  # noqa: F401 - registers its home-page sections
+            notice_labels,
         )
         from capital.services.repayments import repayment_request_for_exit
         from capital.views.admin import admission_next_step
         from members.services.lifecycle import exit_hooks
         from members.views.admission import admission_next_steps
 
+        notice_labels.register()  # the outbox names share certificates
         # An exit puts the member's shares in the repayment queue (RULES 21-22).
         if repayment_request_for_exit not in exit_hooks:
             exit_hooks.append(repayment_request_for_exit)

@@ -21,6 +21,7 @@ from capital.models import ShareMovement
 from capital.selectors import capital_at, register_movements
 from coop.csv_export import csv_text
 from coop.documents import document_context, pdf_from_html
+from coop.formatting import csv_decimal
 from members.models import Member
 
 ZERO = Decimal("0.00")
@@ -91,9 +92,9 @@ def register_csv(*, start: dt.date, end: dt.date) -> str:
             _member_number(m.counterparty),
             m.counterparty.display_name if m.counterparty else "",
             m.shares,
-            m.nominal_value,
-            m.amount,
-            m.paid_amount,
+            csv_decimal(m.nominal_value),
+            csv_decimal(m.amount),
+            csv_decimal(m.paid_amount),
             m.decision_ref,
             m.get_approved_by_display() if m.approved_by else "",
             m.corrects.seq if m.corrects else "",
@@ -101,7 +102,12 @@ def register_csv(*, start: dt.date, end: dt.date) -> str:
         for m in report.movements
     ]
     rows.append([])
-    rows.append([_("Capital on %(date)s") % {"date": _day_before(start)}, report.capital_before])
+    rows.append(
+        [
+            _("Capital on %(date)s") % {"date": _day_before(start)},
+            csv_decimal(report.capital_before),
+        ]
+    )
     rows.append(
         [
             _("Total of the period"),
@@ -113,11 +119,13 @@ def register_csv(*, start: dt.date, end: dt.date) -> str:
             "",
             report.total_shares,
             "",
-            report.total_amount,
-            report.total_paid,
+            csv_decimal(report.total_amount),
+            csv_decimal(report.total_paid),
         ]
     )
-    rows.append([_("Capital on %(date)s") % {"date": end.isoformat()}, report.capital_after])
+    rows.append(
+        [_("Capital on %(date)s") % {"date": end.isoformat()}, csv_decimal(report.capital_after)]
+    )
     return csv_text(register_csv_header(), rows)
 
 

@@ -2,6 +2,8 @@
 
 import base64
 import hashlib
+from dataclasses import dataclass
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -15,11 +17,38 @@ from django.http import HttpRequest
 ENCRYPTED_PREFIX = "fernet1:"
 
 
+@dataclass(frozen=True)
+class NamedSite:
+    """The site as e-mails name it: the cooperative's site name ("Bonjour, c'est Les oiseaux
+    de passage"), never its host; the host stays for the links."""
+
+    name: str
+    domain: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Accounts are opened by the cooperative (admission, invitation), not by self sign-up."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.ACCOUNT_ALLOW_SIGNUPS)
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.COOP_SITE_NAME}] {subject}"
+
+    def render_mail(
+        self, template_prefix: str, email: Any, context: dict, *args: Any, **kwargs: Any
+    ):
+        site = context.get("current_site")
+        context = {
+            **context,
+            "current_site": NamedSite(
+                name=settings.COOP_SITE_NAME, domain=getattr(site, "domain", "")
+            ),
+        }
+        return super().render_mail(template_prefix, email, context, *args, **kwargs)
 
 
 def _fernet() -> Fernet:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Protocol
@@ -20,6 +21,8 @@ from django.http import StreamingHttpResponse
 BOM = "\ufeff"
 DELIMITER = ";"
 FORMULA_STARTS = frozenset("=+-@\t\r")
+# A negative number written for the reader ("-150,00"): a plain number, never a formula.
+_PLAIN_NUMBER = re.compile(r"-\d+(?:[.,]\d+)?\Z")
 _AS_THEY_ARE = (int, float, Decimal, dt.date)
 LINES_PER_CHUNK = 500  # lines sent to the client at a time when streaming
 
@@ -40,7 +43,7 @@ def spreadsheet_cell(value: object) -> object:
     if value is None or isinstance(value, _AS_THEY_ARE):
         return value
     text = value if isinstance(value, str) else str(value)
-    if text and text[0] in FORMULA_STARTS:
+    if text and text[0] in FORMULA_STARTS and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text
 
@@ -65,7 +68,9 @@ class SpreadsheetWriter:
                     guarded.append(cell)
                     continue
                 cell = str(cell)
-            guarded.append("'" + cell if cell and cell[0] in FORMULA_STARTS else cell)
+            if cell and cell[0] in FORMULA_STARTS and not _PLAIN_NUMBER.match(cell):
+                cell = "'" + cell
+            guarded.append(cell)
         line = self._writerow(guarded)
         if self.bom:
             line, self.bom = self.bom + str(line), ""

@@ -10,4 +10,6 @@ class GovernanceConfig(AppConfig):
         # Celery finds `tasks` modules by itself; the vote's tasks live apart from the meeting's.
         # `gdpr` adds the member's assemblies to their personal-data export (RULES 5); the
         # registration is idempotent.
-        from governance import gdpr, home, tasks  # noqa: F401
+        from governance import gdpr, home, notice_labels, tasks  # noqa: F401
+
+        notice_labels.register()  # the outbox names the assemblies' notices

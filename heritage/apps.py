@@ -9,7 +9,6 @@ class HeritageConfig(AppConfig):
     def ready(self) -> None:
         # The member's heritage activity in their personal-data export (RULES 5); registering
         # is idempotent.
-        from heritage import (
-            gdpr,  # noqa: F401
-            home,  # noqa: F401 - registers its home-page sections
-        )
+        from heritage import gdpr, home, notice_labels  # noqa: F401
+
+        notice_labels.register()  # the outbox names the gatherings' notices

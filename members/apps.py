@@ -7,4 +7,6 @@ class MembersConfig(AppConfig):
     verbose_name = _("Member register")
 
     def ready(self) -> None:
-        from members import home  # noqa: F401 - registers its home-page sections
+        from members import home, notice_labels  # noqa: F401 - home registers its sections
+
+        notice_labels.register()  # the outbox names the register's notices and members

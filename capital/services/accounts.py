@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from capital.models import AccountsApproval, InterestRateDecision
 from capital.selectors import financial_year_end_in
 from capital.services.ledger import check_decision, euros, ledger_lock
+from coop import formatting
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 
 # RULES 26: the rate is capped at the average TMO of the 3 previous years plus 2 points.
@@ -84,7 +85,7 @@ def accounts_approval_record(
     )
     audit_record(
         actor=actor,
-        action="capital.accounts_approved",
+        action=AuditAction.ACCOUNTS_APPROVED,
         target=approval,
         data={
             "financial_year_end": year_end.isoformat(),
@@ -123,21 +124,25 @@ def interest_rate_record(
     if rate > cap:
         raise DomainError(
             _(
-                "An interest rate of %(rate)s %% is above the cap of %(cap)s %%: the average TMO "
-                "of the 3 previous years (%(tmo)s %%) plus 2 points."
+                "An interest rate of %(rate)s is above the cap of %(cap)s: the average TMO "
+                "of the 3 previous years (%(tmo)s) plus 2 points."
             )
-            % {"rate": rate, "cap": cap, "tmo": tmo_average},
+            % {
+                "rate": formatting.percent_points(rate),
+                "cap": formatting.percent_points(cap),
+                "tmo": formatting.percent_points(tmo_average),
+            },
             code="above_interest_cap",
         )
     existing = InterestRateDecision.objects.filter(financial_year_end=year_end).first()
     if existing is not None:
         raise DomainError(
             _(
-                "An interest rate of %(rate)s %% was already decided for the financial year "
+                "An interest rate of %(rate)s was already decided for the financial year "
                 "ending on %(end)s (%(ref)s)."
             )
             % {
-                "rate": existing.rate,
+                "rate": formatting.percent_points(existing.rate),
                 "end": date_format(year_end, "DATE_FORMAT"),
                 "ref": existing.decision_ref,
             },
@@ -153,7 +158,7 @@ def interest_rate_record(
     )
     audit_record(
         actor=actor,
-        action="capital.interest_rate_decided",
+        action=AuditAction.INTEREST_RATE_DECIDED,
         target=decision,
         data={
             "financial_year_end": year_end.isoformat(),

@@ -6,11 +6,12 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Sum
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from capital.models import LedgerCounter, ShareMovement
 from capital.selectors import public_bodies_capital
+from coop import formatting
 from coop.actors import Actor, actor_person
 from coop.audit import audit_record
 from coop.errors import DomainError
@@ -22,9 +23,7 @@ ZERO = Decimal("0.00")
 
 def euros(value: Decimal | Fraction) -> str:
     """A sum of money for a message, in the reader's language: '1234.50 €', '1234,50 €'."""
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    return f"{number_format(Decimal(value).quantize(CENT), 2, use_l10n=True)} €"
+    return formatting.money(value)
 
 
 def ledger_lock() -> LedgerCounter:

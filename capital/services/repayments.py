@@ -21,8 +21,9 @@ from capital.services.ledger import (
     record_movements,
     row_base,
 )
+from coop import formatting
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.statutes import statutes_in_force
 from members.models import Member
@@ -51,7 +52,7 @@ def repayment_request_for_exit(*, member: Member, actor: Actor = None) -> Repaym
     )
     audit_record(
         actor=actor,
-        action="capital.repayment_requested",
+        action=AuditAction.REPAYMENT_REQUESTED,
         target=request,
         data={"member": member.pk, "shares": shares, "exited_on": member.exited_on.isoformat()},
     )
@@ -115,8 +116,10 @@ def repayment_make(
     ref = check_decision(decision_ref)
     if not request.is_pending:
         raise DomainError(
-            _("The shares of %(member)s have already been repaid.")
-            % {"member": request.member.display_name},
+            formatting.interpolate(
+                _("The shares of %(member)s have already been repaid."),
+                {"member": request.member.display_name},
+            ),
             code="already_repaid",
         )
     earlier = (

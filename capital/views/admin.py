@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +27,7 @@ from capital.forms.admin import (
 )
 from capital.models import RepaymentRequest, ShareMovement
 from capital.services import repayment_make, share_pay, share_subscribe, share_transfer
+from coop import formatting
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.models import NoticeDelivery
@@ -39,8 +40,8 @@ CENT = Decimal("0.01")
 
 
 def _money(value: Decimal) -> str:
-    """An amount for a message, in the reader's language (1234,50 in French)."""
-    return number_format(Decimal(value).quantize(CENT), 2, use_l10n=True)
+    """An amount for a message, in the reader's language ("1 234,50 €", "€1,234.50")."""
+    return formatting.money(value)
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -138,9 +139,12 @@ def subscribe(request: HtmxHttpRequest, member_pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _(
+                    ngettext(
+                        "Movement no. %(seq)s: %(member)s subscribed %(shares)s share "
+                        "(%(amount)s), %(paid)s paid.",
                         "Movement no. %(seq)s: %(member)s subscribed %(shares)s shares "
-                        "(%(amount)s €), %(paid)s € paid."
+                        "(%(amount)s), %(paid)s paid.",
+                        movement.shares,
                     )
                     % {
                         "seq": movement.seq,
@@ -200,16 +204,18 @@ def repay(request: HtmxHttpRequest, request_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _(
-                    "Movement no. %(seq)s: the shares of %(member)s are repaid on %(date)s "
-                    "(%(cash)s € paid back)."
-                )
-                % {
-                    "seq": movement.seq,
-                    "member": repayment_request.member.display_name,
-                    "date": date_format(movement.effective_on, "DATE_FORMAT"),
-                    "cash": _money(movement.cash_amount),
-                },
+                formatting.interpolate(
+                    _(
+                        "Movement no. %(seq)s: the shares of %(member)s are repaid on %(date)s "
+                        "(%(cash)s paid back)."
+                    ),
+                    {
+                        "seq": movement.seq,
+                        "member": repayment_request.member.display_name,
+                        "date": date_format(movement.effective_on, "DATE_FORMAT"),
+                        "cash": _money(movement.cash_amount),
+                    },
+                ),
             )
             return redirect("capital:overview")
     context = _overview_context(on=timezone.localdate())
@@ -259,7 +265,7 @@ def pay(request: HtmxHttpRequest, member_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Movement no. %(seq)s: %(member)s paid %(amount)s € on their shares.")
+                _("Movement no. %(seq)s: %(member)s paid %(amount)s on their shares.")
                 % {
                     "seq": movement.seq,
                     "member": member.display_name,

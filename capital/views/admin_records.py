@@ -24,6 +24,7 @@ from capital.forms.admin import (
 )
 from capital.jobs import register_export_start
 from capital.services import accounts_approval_record, interest_rate_record, share_correct
+from coop import formatting
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest, render
 from coop.roles import Role, role_required
@@ -96,12 +97,14 @@ def correct(request: HtmxHttpRequest, movement_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Movement no. %(seq)s corrects movement no. %(corrected)s of %(member)s.")
-                % {
-                    "seq": correction.seq,
-                    "corrected": movement.seq,
-                    "member": movement.member.display_name,
-                },
+                formatting.interpolate(
+                    _("Movement no. %(seq)s corrects movement no. %(corrected)s of %(member)s."),
+                    {
+                        "seq": correction.seq,
+                        "corrected": movement.seq,
+                        "member": movement.member.display_name,
+                    },
+                ),
             )
             return redirect("capital:member", member_pk=movement.member_id)
     corrected_by = getattr(movement, "corrected_by", None)
@@ -195,9 +198,9 @@ def interest(request: HtmxHttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Interest rate of %(rate)s %% recorded for the financial year ending on %(end)s.")
+                _("Interest rate of %(rate)s recorded for the financial year ending on %(end)s.")
                 % {
-                    "rate": decision.rate,
+                    "rate": formatting.percent_points(decision.rate),
                     "end": date_format(decision.financial_year_end, "DATE_FORMAT"),
                 },
             )

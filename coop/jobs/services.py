@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.jobs.registry import JobOutcome, kind_named
 from coop.jobs.work import JobWork
@@ -74,7 +74,7 @@ def job_start(
     job.save()
     audit_record(
         actor=actor,
-        action="job.started",
+        action=AuditAction.JOB_STARTED,
         target=job,
         data={"kind": kind, "parameters": job.parameters},
     )
@@ -119,7 +119,7 @@ def job_retry(*, job: Job, actor: Actor) -> Job:
     )
     audit_record(
         actor=actor,
-        action="job.retried",
+        action=AuditAction.JOB_RETRIED,
         target=job,
         data={"kind": job.kind, "previous_error": previous_error},
     )
@@ -189,7 +189,10 @@ def _fail(job: Job, exc: BaseException) -> None:
         status=Job.Status.FAILED, error=error, finished_at=timezone.now()
     )
     audit_record(
-        actor=None, action="job.failed", target=job, data={"kind": job.kind, "error": error}
+        actor=None,
+        action=AuditAction.JOB_FAILED,
+        target=job,
+        data={"kind": job.kind, "error": error},
     )
 
 
@@ -245,7 +248,7 @@ def jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             ).update(status=Job.Status.FAILED, error=error, finished_at=now):
                 audit_record(
                     actor=None,
-                    action="job.failed",
+                    action=AuditAction.JOB_FAILED,
                     target=job,
                     data={"kind": job.kind, "error": "worker lost"},
                 )

@@ -15,11 +15,12 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from coop import formatting
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest, wants_partial
 from coop.jobs.registry import kind_named
@@ -55,10 +56,10 @@ STATUS_TITLES = {
 def _progress_text(job: Job) -> str:
     if not job.progress_total:
         return _("Getting ready…")
-    return _("%(done)s of %(total)s done (%(percent)s %%)") % {
-        "done": number_format(job.progress_done, force_grouping=True),
-        "total": number_format(job.progress_total, force_grouping=True),
-        "percent": job.percent,
+    return _("%(done)s of %(total)s done (%(percent)s)") % {
+        "done": formatting.number(job.progress_done),
+        "total": formatting.number(job.progress_total),
+        "percent": formatting.percent_points(job.percent or 0, places=0),
     }
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery
 
@@ -203,7 +203,7 @@ def notice_enqueue(
     created_emails = created_channels.count(Channel.EMAIL)
     audit_record(
         actor=actor,
-        action="notice.enqueued",
+        action=AuditAction.NOTICE_ENQUEUED,
         target=notice,
         data={
             "kind": kind,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.models import Notice, NoticeDelivery
 from coop.roles import is_administrator
@@ -42,7 +42,7 @@ def letters_mark_posted(*, notice: Notice, posted_on: dt.date, actor: Actor) -> 
         raise DomainError(_("No letter of this notice is waiting to be posted."), code="none")
     audit_record(
         actor=actor,
-        action="notice.letters_posted",
+        action=AuditAction.NOTICE_LETTERS_POSTED,
         target=notice,
         data={"posted_on": posted_on.isoformat(), "letters": posted},
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.models import NoticeDelivery
 from coop.outbox.enqueue import schedule_sending
@@ -93,7 +93,7 @@ def outbox_recover_interrupted() -> RecoveryReport:
             report.requeued += requeued
             audit_record(
                 actor=None,
-                action="notice.delivery_interrupted",
+                action=AuditAction.NOTICE_DELIVERY_INTERRUPTED,
                 target=first,
                 data={
                     "notice": first.notice_id,
@@ -143,7 +143,7 @@ def delivery_requeue(*, delivery: NoticeDelivery, actor: Actor) -> NoticeDeliver
     )
     audit_record(
         actor=actor,
-        action="notice.delivery_requeued",
+        action=AuditAction.NOTICE_DELIVERY_REQUEUED,
         target=locked,
         data={
             "notice": locked.notice_id,

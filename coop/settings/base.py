@@ -238,9 +238,7 @@ ACCOUNT_RATE_LIMITS = {
 # filemail:///path (every message written as a file). See README.
 vars().update(env.email_url("EMAIL_URL", default="smtp://127.0.0.1:1025"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-DEFAULT_FROM_EMAIL = env.str(
-    "DEFAULT_FROM_EMAIL", default="Volière <ne-pas-repondre@voliere.local>"
-)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Volière <secretariat@voliere.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis as broker; tasks are enqueued after commit (delay_on_commit).

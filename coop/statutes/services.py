@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.fractions import parse_fraction
 from coop.models import Statutes
@@ -126,5 +126,7 @@ def statutes_create_version(
             for name, value in new_values.items()
             if name != "decision_ref" and old_values[name] != value
         }
-    audit_record(actor=actor, action="statutes.version_created", target=statutes, data=data)
+    audit_record(
+        actor=actor, action=AuditAction.STATUTES_VERSION_CREATED, target=statutes, data=data
+    )
     return statutes

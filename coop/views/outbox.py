@@ -29,6 +29,7 @@ from coop.outbox import (
     notice_resent_count,
     notice_status_counts,
 )
+from coop.outbox.labels import describe_key, describe_keys, kind_label
 from coop.outbox.printing import letters_print_start
 from coop.roles import Role, role_required
 
@@ -58,11 +59,21 @@ def _status_filter(data: QueryDict) -> tuple[DeliveryFilterForm, str]:
     return form, ""
 
 
+def _name_notices(notices: list[Notice]) -> None:
+    """The kind and the reference of each notice in words (coop.outbox.labels)."""
+    references = describe_keys(notice.reference for notice in notices)
+    for notice in notices:
+        notice.kind_text = kind_label(notice.kind)
+        notice.reference_text = references[notice.reference]
+
+
 @require_GET
 @role_required(Role.ADMINISTRATOR)
 def outbox_index(request: HtmxHttpRequest) -> HttpResponse:
     """Every notice with how many of its copies are waiting, sent, failed or interrupted."""
     page = Paginator(notice_list_with_counts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _name_notices(page.object_list)
     return render(request, "coop/outbox_index.html", {"page": page}, partial="outbox-notices")
 
 
@@ -75,6 +86,11 @@ def outbox_notice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     page = Paginator(notice_deliveries(notice=notice, status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = list(page.object_list)
+    _name_notices([notice])
+    recipients = describe_keys(delivery.recipient_key for delivery in page.object_list)
+    for delivery in page.object_list:
+        delivery.recipient_text = recipients[delivery.recipient_key]
     counts = notice_status_counts(notice=notice)
     context: dict[str, Any] = {
         "notice": notice,
@@ -138,7 +154,7 @@ def outbox_delivery_requeue(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         gettext("The notice to %(recipient)s (%(address)s) will be sent again.")
-        % {"recipient": delivery.recipient_key, "address": delivery.to_email},
+        % {"recipient": describe_key(delivery.recipient_key), "address": delivery.to_email},
     )
     target = reverse("coop:outbox_notice", args=[delivery.notice_id])
     _form, status = _status_filter(request.POST)

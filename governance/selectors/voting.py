@@ -3,14 +3,13 @@
 import functools
 import json
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet, Subquery
-from django.utils.formats import number_format
 
+from coop import formatting
 from coop.fractions import format_fraction
 from coop.models import Statutes
 from governance.models import (
@@ -259,10 +258,7 @@ class ResultSteps:
 
 def percent_text(value: Fraction) -> str:
     """A percentage for reading (two decimals, localised); decisions use the exact fraction."""
-    hundredths = (Decimal(value.numerator) * 100 / Decimal(value.denominator)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_EVEN
-    )
-    return f"{number_format(hundredths, 2)}\u00a0%"
+    return formatting.percent(value)
 
 
 def result_steps(result: ResolutionResult) -> ResultSteps:

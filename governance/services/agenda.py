@@ -9,7 +9,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from governance.models import AgendaItem, Assembly, Resolution
 from governance.services.assembly import assembly_locked_for_preparation
@@ -34,7 +34,7 @@ def agenda_item_add(
     )
     audit_record(
         actor=actor,
-        action="assembly.agenda_item_added",
+        action=AuditAction.AGENDA_ITEM_ADDED,
         target=assembly,
         data={"item": item.pk, "position": item.position, "title": item.title},
     )
@@ -52,7 +52,7 @@ def agenda_item_update(
     item.save(update_fields=["title", "description"])
     audit_record(
         actor=actor,
-        action="assembly.agenda_item_updated",
+        action=AuditAction.AGENDA_ITEM_UPDATED,
         target=assembly,
         data={"item": item.pk, "before": before, "title": item.title},
     )
@@ -70,7 +70,7 @@ def agenda_item_remove(*, item: AgendaItem, actor: Actor) -> None:
     _renumber(assembly)
     audit_record(
         actor=actor,
-        action="assembly.agenda_item_removed",
+        action=AuditAction.AGENDA_ITEM_REMOVED,
         target=assembly,
         data={"item": item.title, "resolutions_removed": removed},
     )
@@ -89,7 +89,7 @@ def agenda_item_move(*, item: AgendaItem, up: bool, actor: Actor) -> None:
     _renumber(assembly, items=items)
     audit_record(
         actor=actor,
-        action="assembly.agenda_item_moved",
+        action=AuditAction.AGENDA_ITEM_MOVED,
         target=assembly,
         data={"item": item.pk, "order": [i.pk for i in items]},
     )
@@ -168,7 +168,7 @@ def resolution_add(
     resolution.refresh_from_db(fields=["number"])
     audit_record(
         actor=actor,
-        action="assembly.resolution_added",
+        action=AuditAction.RESOLUTION_ADDED,
         target=assembly,
         data={
             "resolution": resolution.pk,
@@ -215,7 +215,7 @@ def resolution_update(
         _renumber(assembly)
     audit_record(
         actor=actor,
-        action="assembly.resolution_updated",
+        action=AuditAction.RESOLUTION_UPDATED,
         target=assembly,
         data={"resolution": resolution.pk, "before": before, "title": resolution.title},
     )
@@ -229,7 +229,7 @@ def resolution_remove(*, resolution: Resolution, actor: Actor) -> None:
     data = {"number": resolution.number, "title": resolution.title}
     resolution.delete()
     _renumber(assembly)
-    audit_record(actor=actor, action="assembly.resolution_removed", target=assembly, data=data)
+    audit_record(actor=actor, action=AuditAction.RESOLUTION_REMOVED, target=assembly, data=data)
 
 
 @transaction.atomic
@@ -251,7 +251,7 @@ def resolution_move(*, resolution: Resolution, up: bool, actor: Actor) -> None:
     Resolution.objects.filter(pk=pk_a).update(number=number_b)
     audit_record(
         actor=actor,
-        action="assembly.resolution_moved",
+        action=AuditAction.RESOLUTION_MOVED,
         target=assembly,
         data={"resolution": pk_a, "number": number_b},
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.statutes import statutes_in_force
 from governance.lifecycle import Action, assembly_require, second_convocation_date_check
@@ -87,7 +87,9 @@ def assembly_create(
         distance_vote_deadline=deadline,
         created_by=actor_person(actor),
     )
-    audit_record(actor=actor, action="assembly.created", target=assembly, data=_details(assembly))
+    audit_record(
+        actor=actor, action=AuditAction.ASSEMBLY_CREATED, target=assembly, data=_details(assembly)
+    )
     return assembly
 
 
@@ -132,7 +134,7 @@ def assembly_update(
     )
     audit_record(
         actor=actor,
-        action="assembly.updated",
+        action=AuditAction.ASSEMBLY_UPDATED,
         target=assembly,
         data={"before": before, "after": _details(assembly)},
     )
@@ -197,7 +199,7 @@ def assembly_prepare_second_convocation(
     )
     audit_record(
         actor=actor,
-        action="assembly.second_convocation_prepared",
+        action=AuditAction.SECOND_CONVOCATION_PREPARED,
         target=second,
         data={
             "first": first.pk,

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop.actors import Actor
-from coop.audit import audit_fields, audit_record
+from coop.audit import AuditAction, audit_fields, audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_require
 from governance.models import (
@@ -307,7 +307,7 @@ def ballots_cast(
                     for ballot_id, _entry, resolution_id, _choice, code in ballots
                 ],
                 "occurred_at": timezone.now(),
-                "action": "assembly.vote_participation",
+                "action": AuditAction.VOTE_PARTICIPATION.value,
                 **actor_fields,
             },
         )
@@ -478,7 +478,7 @@ def ballot_recast(
         pointer.save(update_fields=["sealed"])
     audit_record(
         actor=actor,
-        action="assembly.vote_changed",
+        action=AuditAction.VOTE_CHANGED,
         target=assembly,
         data={"member_number": for_entry.member_number, "channel": channel},
     )

@@ -23,7 +23,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.models import Notice, NoticeDelivery, Statutes
 from coop.outbox import DeliveryDraft, notice_enqueue, notice_render_delivery
@@ -404,7 +404,7 @@ def assembly_convene(
     )
     audit_record(
         actor=actor,
-        action="assembly.convened",
+        action=AuditAction.ASSEMBLY_CONVENED,
         target=assembly,
         data={
             "statutes": statutes.pk,
@@ -452,7 +452,7 @@ def assembly_cancel(
     )
     audit_record(
         actor=actor,
-        action="assembly.cancelled",
+        action=AuditAction.ASSEMBLY_CANCELLED,
         target=assembly,
         data={"reason": reason, "notice": queued.notice.pk, "recipients": queued.recipients},
     )

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_require
 from governance.models import Assembly, AssemblyDocument
@@ -132,7 +132,7 @@ def assembly_document_add(
         document.save()
         audit_record(
             actor=actor,
-            action="assembly.document_added",
+            action=AuditAction.DOCUMENT_ADDED,
             target=assembly,
             data={
                 "document": document.pk,
@@ -167,7 +167,7 @@ def assembly_document_remove(
     storage, name = document.file.storage, document.file.name
     audit_record(
         actor=actor,
-        action="assembly.document_removed",
+        action=AuditAction.DOCUMENT_REMOVED,
         target=assembly,
         data={"document": document.pk, "title": document.title, "sha256": document.sha256},
     )

@@ -14,7 +14,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_require
 from governance.models import Assembly, BureauSeat, PaperForm, Proxy, RollEntry
@@ -78,7 +78,7 @@ def roll_entry_check_in(
     entry.save(update_fields=["present_at", "checked_in_by"])
     audit_record(
         actor=actor,
-        action="assembly.checked_in",
+        action=AuditAction.CHECKED_IN,
         target=entry,
         data={"assembly": assembly.pk, "member_number": entry.member_number},
     )
@@ -104,7 +104,7 @@ def roll_entry_check_in_undo(
     entry.save(update_fields=["present_at", "checked_in_by"])
     audit_record(
         actor=actor,
-        action="assembly.check_in_undone",
+        action=AuditAction.CHECK_IN_UNDONE,
         target=entry,
         data={
             "assembly": assembly.pk,
@@ -161,7 +161,7 @@ def bureau_seat_add(
         ) from exc
     audit_record(
         actor=actor,
-        action="assembly.bureau_seat_added",
+        action=AuditAction.BUREAU_SEAT_ADDED,
         target=seat,
         data={
             "assembly": assembly.pk,
@@ -180,7 +180,7 @@ def bureau_seat_remove(*, seat: BureauSeat, actor: Actor, now: dt.datetime | Non
     seat = BureauSeat.objects.get(pk=seat.pk, assembly=assembly)
     audit_record(
         actor=actor,
-        action="assembly.bureau_seat_removed",
+        action=AuditAction.BUREAU_SEAT_REMOVED,
         target=seat,
         data={"assembly": assembly.pk, "role": seat.role, "name": seat.name},
     )
@@ -225,14 +225,14 @@ def meeting_open(
     _figures_changed(assembly.pk)
     audit_record(
         actor=actor,
-        action="assembly.meeting_opened",
+        action=AuditAction.MEETING_OPENED,
         target=assembly,
         data={"opened_at": assembly.meeting_opened_at.isoformat(), **figures.as_dict()},
     )
     if not figures.reached:
         audit_record(
             actor=actor,
-            action="assembly.quorum_not_reached",
+            action=AuditAction.QUORUM_NOT_REACHED,
             target=assembly,
             data={"at": now.isoformat(), **figures.as_dict()},
         )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from governance.models import Assembly, Minutes, WrittenQuestion
 
@@ -45,7 +45,7 @@ def minutes_save(
     minutes.debate_summary = debate_summary.strip()
     minutes.documents_presented = documents_presented.strip()
     minutes.save(update_fields=["debate_summary", "documents_presented", "updated_at"])
-    audit_record(actor=actor, action="assembly.minutes_saved", target=assembly)
+    audit_record(actor=actor, action=AuditAction.MINUTES_SAVED, target=assembly)
     return minutes
 
 
@@ -73,5 +73,5 @@ def minutes_publish(*, assembly: Assembly, actor: Actor) -> Minutes:
     minutes.published_at = timezone.now()
     minutes.published_by = actor_person(actor)
     minutes.save(update_fields=["published_at", "published_by", "updated_at"])
-    audit_record(actor=actor, action="assembly.minutes_published", target=assembly)
+    audit_record(actor=actor, action=AuditAction.MINUTES_PUBLISHED, target=assembly)
     return minutes

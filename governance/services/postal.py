@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.models import AuditEvent
 from governance import receipts
@@ -96,7 +96,7 @@ def _vote_refusal(assembly: Assembly, entry: RollEntry) -> PaperFormRefused | No
     # Participations have no time (docs/secrecy.md); the audit event of the vote has one.
     event = (
         AuditEvent.objects.filter(
-            action="assembly.vote_participation",
+            action=AuditAction.VOTE_PARTICIPATION,
             target_type=assembly._meta.label_lower,
             target_id=str(assembly.pk),
             data__member_number=entry.member_number,
@@ -319,7 +319,7 @@ def _record(
     # Which option, never what was voted.
     audit_record(
         actor=actor,
-        action="assembly.paper_form_recorded",
+        action=AuditAction.PAPER_FORM_RECORDED,
         target=assembly,
         data={
             "member_number": entry.member_number,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.statutes.rules import proxy_limit
 from governance.lifecycle import Action, assembly_allows, assembly_require
@@ -169,7 +169,7 @@ def proxy_give(
         ) from exc
     audit_record(
         actor=actor,
-        action="assembly.proxy_given",
+        action=AuditAction.PROXY_GIVEN,
         target=proxy,
         data={
             "assembly": assembly.pk,
@@ -209,7 +209,7 @@ def proxy_revoke(*, proxy: Proxy, actor: Actor, now: dt.datetime | None = None) 
     proxy.save(update_fields=["revoked_at"])
     audit_record(
         actor=actor,
-        action="assembly.proxy_revoked",
+        action=AuditAction.PROXY_REVOKED,
         target=proxy,
         data={
             "assembly": assembly.pk,

@@ -11,7 +11,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from governance.lifecycle import (
     PARIS,
@@ -64,7 +64,7 @@ def written_question_ask(
     )
     audit_record(
         actor=actor,
-        action="assembly.question_asked",
+        action=AuditAction.QUESTION_ASKED,
         target=assembly,
         data={"question": question.pk, "member_number": entry.member_number},
     )
@@ -138,7 +138,7 @@ def written_question_record_postal(
     )
     audit_record(
         actor=actor,
-        action="assembly.question_recorded",
+        action=AuditAction.QUESTION_RECORDED,
         target=assembly,
         data={
             "question": question.pk,
@@ -180,7 +180,7 @@ def written_question_answer(
     question.save(update_fields=["answer", "answered_at", "answered_by"])
     audit_record(
         actor=actor,
-        action="assembly.question_answered",
+        action=AuditAction.QUESTION_ANSWERED,
         target=assembly,
         data={"question": question.pk, "corrected": bool(before), "before": before},
     )

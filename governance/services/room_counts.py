@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_allows
 from governance.models import Assembly, AssemblyCollege, Resolution, RoomCount
@@ -190,7 +190,7 @@ def room_count_record(
         ) from exc
     audit_record(
         actor=actor,
-        action="assembly.room_count",
+        action=AuditAction.ROOM_COUNT,
         target=assembly,
         data={**_audit_data(row, resolution), "voices": bound.voices},
     )
@@ -266,7 +266,7 @@ def room_count_correct(
         raise _already_corrected(later) from exc
     audit_record(
         actor=actor,
-        action="assembly.room_count_corrected",
+        action=AuditAction.ROOM_COUNT_CORRECTED,
         target=assembly,
         data={
             **_audit_data(correction, row.resolution),

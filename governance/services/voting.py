@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.fractions import format_fraction
 from coop.models import NoticeDelivery
@@ -82,7 +82,7 @@ def voting_open(*, assembly: Assembly, actor: Actor, now: dt.datetime | None = N
     assembly.status = Assembly.Status.VOTING_OPEN
     assembly.voting_opened_at = now
     assembly.save(update_fields=["status", "voting_opened_at"])
-    audit_record(actor=actor, action="assembly.voting_opened", target=assembly)
+    audit_record(actor=actor, action=AuditAction.VOTING_OPENED, target=assembly)
     return assembly
 
 
@@ -109,7 +109,7 @@ def voting_close(*, assembly: Assembly, actor: Actor, now: dt.datetime | None = 
             assembly.save(update_fields=fields)
             audit_record(
                 actor=actor,
-                action="assembly.quorum_not_reached",
+                action=AuditAction.QUORUM_NOT_REACHED,
                 target=assembly,
                 data={"at": now.isoformat(), **figures.as_dict()},
             )
@@ -117,7 +117,7 @@ def voting_close(*, assembly: Assembly, actor: Actor, now: dt.datetime | None = 
     assembly.status = Assembly.Status.VOTING_CLOSED
     assembly.save(update_fields=fields)
     urn_seal(assembly=assembly)
-    audit_record(actor=actor, action="assembly.voting_closed", target=assembly)
+    audit_record(actor=actor, action=AuditAction.VOTING_CLOSED, target=assembly)
 
     pk = assembly.pk
     transaction.on_commit(lambda: assembly_tally_task.delay(pk), robust=True)
@@ -277,7 +277,7 @@ def assembly_tally(*, assembly: Assembly, now: dt.datetime | None = None) -> lis
     ResolutionResult.objects.bulk_create(results)
     audit_record(
         actor=None,
-        action="assembly.tallied",
+        action=AuditAction.TALLIED,
         target=assembly,
         data={
             "resolutions": [
@@ -312,7 +312,7 @@ def results_publish(
         )
     assembly.status = Assembly.Status.PUBLISHED
     assembly.save(update_fields=["status"])
-    audit_record(actor=actor, action="assembly.results_published", target=assembly)
+    audit_record(actor=actor, action=AuditAction.RESULTS_PUBLISHED, target=assembly)
 
     results_url = settings.SITE_URL.rstrip("/") + reverse(
         "governance:results", kwargs={"pk": assembly.pk}

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.roles import Role
 from heritage.models import CommunityMembership, HeritageCommunity
@@ -68,7 +68,7 @@ def community_create(
     _name_organisers(community, organisers)
     audit_record(
         actor=actor,
-        action="heritage.community_created",
+        action=AuditAction.COMMUNITY_CREATED,
         target=community,
         data={"name": name, "organisers": [u.email for u in organisers]},
     )
@@ -94,7 +94,7 @@ def community_update(
     gatherings_list_changed()  # the feeds name the community of each gathering
     audit_record(
         actor=actor,
-        action="heritage.community_changed",
+        action=AuditAction.COMMUNITY_CHANGED,
         target=community,
         data={"name": community.name, "organisers": [u.email for u in organisers]},
     )
@@ -124,7 +124,7 @@ def community_join(
         membership.save(update_fields=["notify"])
     audit_record(
         actor=actor or user,
-        action="heritage.community_joined" if created else "heritage.community_notify_changed",
+        action=AuditAction.COMMUNITY_JOINED if created else "heritage.community_notify_changed",
         target=membership,
         data={"community": community.pk, "kind": membership.kind, "notify": notify},
     )
@@ -138,7 +138,7 @@ def community_leave(*, community: HeritageCommunity, user: Any) -> None:
         raise DomainError(_("You are not in this community."), code="not_joined")
     audit_record(
         actor=user,
-        action="heritage.community_left",
+        action=AuditAction.COMMUNITY_LEFT,
         target=community,
         data={"user": user.pk},
     )
@@ -175,7 +175,7 @@ def participant_confirm(*, token: str) -> CommunityMembership:
         user = user_model.objects.create_user(
             email=email, password=None, first_name=first[:150], last_name=last[:150]
         )
-        audit_record(actor=None, action="heritage.participant_account", target=user, data={})
+        audit_record(actor=None, action=AuditAction.PARTICIPANT_ACCOUNT, target=user, data={})
     address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
     if address is None:
         EmailAddress.objects.create(

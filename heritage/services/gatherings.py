@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from heritage.models import CommunityMembership, Gathering, HeritageCommunity, Registration, Walk
 from heritage.selectors import LIST_VERSION_KEY, is_organiser
@@ -119,7 +119,7 @@ def gathering_create(
     )
     audit_record(
         actor=actor,
-        action="heritage.gathering_created",
+        action=AuditAction.GATHERING_CREATED,
         target=gathering,
         data={"community": community.pk, "title": gathering.title},
     )
@@ -178,7 +178,7 @@ def gathering_update(*, gathering: Gathering, data: GatheringData, actor: Actor)
     gatherings_list_changed()
     audit_record(
         actor=actor,
-        action="heritage.gathering_changed",
+        action=AuditAction.GATHERING_CHANGED,
         target=gathering,
         data={"before": changed},
     )
@@ -239,7 +239,7 @@ def gathering_publish(*, gathering: Gathering, actor: Actor) -> Gathering:
     told = notices.notify_publication(gathering=gathering, users=users, actor=actor)
     audit_record(
         actor=actor,
-        action="heritage.gathering_published",
+        action=AuditAction.GATHERING_PUBLISHED,
         target=gathering,
         data={"told": told},
     )
@@ -285,7 +285,7 @@ def gathering_cancel(*, gathering: Gathering, actor: Actor) -> Gathering:
         actor=actor,
     )
     audit_record(
-        actor=actor, action="heritage.gathering_cancelled", target=gathering, data={"told": told}
+        actor=actor, action=AuditAction.GATHERING_CANCELLED, target=gathering, data={"told": told}
     )
     return gathering
 
@@ -325,7 +325,7 @@ def attendance_record(*, gathering: Gathering, present: set[int], actor: Actor) 
     gatherings_list_changed()
     audit_record(
         actor=actor,
-        action="heritage.attendance_recorded",
+        action=AuditAction.ATTENDANCE_RECORDED,
         target=gathering,
         data={"present": came, "absent": absent},
     )

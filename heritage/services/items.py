@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.roles import has_totp, is_administrator
 from coop.uploads import image_clean
@@ -70,7 +70,7 @@ def item_create(
         community=community, contributed_by=actor, publication_consent=True, **values
     )
     audit_record(
-        actor=actor, action="heritage.item_created", target=item, data={"title": item.title}
+        actor=actor, action=AuditAction.ITEM_CREATED, target=item, data={"title": item.title}
     )
     return item
 
@@ -86,7 +86,7 @@ def item_update(*, item: HeritageItem, data: ItemData, actor: Actor) -> Heritage
     for name, value in values.items():
         setattr(item, name, value)
     item.save(update_fields=[*values, "updated_at"])
-    audit_record(actor=actor, action="heritage.item_changed", target=item, data={"before": before})
+    audit_record(actor=actor, action=AuditAction.ITEM_CHANGED, target=item, data={"before": before})
     return item
 
 
@@ -125,7 +125,7 @@ def image_add(
     image.save()
     audit_record(
         actor=actor,
-        action="heritage.image_added",
+        action=AuditAction.IMAGE_ADDED,
         target=image,
         data={"item": item.pk, "author": image.author, "licence": licence},
     )
@@ -167,7 +167,7 @@ def walk_create(
     _stops(walk, items, community)
     audit_record(
         actor=actor,
-        action="heritage.walk_created",
+        action=AuditAction.WALK_CREATED,
         target=walk,
         data={"items": [item.pk for item in items]},
     )
@@ -187,7 +187,7 @@ def walk_update(
     _stops(walk, items, walk.community)
     audit_record(
         actor=actor,
-        action="heritage.walk_changed",
+        action=AuditAction.WALK_CHANGED,
         target=walk,
         data={"items": [item.pk for item in items]},
     )
@@ -229,7 +229,7 @@ def image_remove(*, image: ItemImage, actor: Actor) -> HeritageItem:
     _check_remover(actor, item.community)
     audit_record(
         actor=actor,
-        action="heritage.image_removed",
+        action=AuditAction.IMAGE_REMOVED,
         target=image,
         data={
             "item": item.pk,
@@ -280,7 +280,7 @@ def item_remove(*, item: HeritageItem, actor: Actor) -> HeritageCommunity:
     images = list(ItemImage.objects.select_for_update().filter(item=item).order_by("id"))
     audit_record(
         actor=actor,
-        action="heritage.item_removed",
+        action=AuditAction.ITEM_REMOVED,
         target=item,
         data={
             "title": item.title,

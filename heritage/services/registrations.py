@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from heritage.models import Gathering, Registration
 from heritage.selectors import gathering_visible_to
@@ -127,7 +127,7 @@ def seats_fill(*, gathering: Gathering, now: dt.datetime, actor: Actor = None) -
         gathering.save(update_fields=["seats_taken", "updated_at"])
         audit_record(
             actor=actor,
-            action="heritage.seat_offered",
+            action=AuditAction.SEAT_OFFERED,
             target=waiting,
             data={"gathering": gathering.pk, "position": waiting.position},
         )
@@ -162,7 +162,7 @@ def registration_member_create(*, gathering: Gathering, user: Any) -> Registrati
     registration.save()
     audit_record(
         actor=user,
-        action="heritage.registered",
+        action=AuditAction.REGISTERED,
         target=registration,
         data={"gathering": gathering.pk, "status": registration.status},
     )
@@ -204,7 +204,7 @@ def registration_guest_request(*, gathering: Gathering, name: str, email: str) -
         raise DomainError(_("This registration is not valid."), code="bad_guest") from exc
     audit_record(
         actor=None,
-        action="heritage.guest_requested",
+        action=AuditAction.GUEST_REQUESTED,
         target=registration,
         data={"gathering": gathering.pk},
     )
@@ -240,7 +240,7 @@ def registration_guest_verify(*, token: str) -> Registration:
     registration.save(update_fields=["status", "position", "confirmed_at"])
     audit_record(
         actor=None,
-        action="heritage.guest_verified",
+        action=AuditAction.GUEST_VERIFIED,
         target=registration,
         data={"gathering": gathering.pk, "status": registration.status},
     )
@@ -295,7 +295,7 @@ def registration_cancel(*, registration: Registration, actor: Actor = None) -> R
         gathering.save(update_fields=["seats_taken", "updated_at"])
     audit_record(
         actor=actor,
-        action="heritage.registration_cancelled",
+        action=AuditAction.REGISTRATION_CANCELLED,
         target=registration,
         data={"gathering": gathering.pk, "was": previous},
     )
@@ -324,7 +324,7 @@ def registration_confirm_offer(*, registration: Registration) -> Registration:
     registration.save(update_fields=["status", "confirmed_at", "offer_expires_at"])
     audit_record(
         actor=registration.user,
-        action="heritage.offer_taken",
+        action=AuditAction.OFFER_TAKEN,
         target=registration,
         data={"gathering": registration.gathering_id},
     )
@@ -364,7 +364,7 @@ def _offer_expire(*, pk: int, now: dt.datetime) -> int:
     gathering.save(update_fields=["seats_taken", "updated_at"])
     audit_record(
         actor=None,
-        action="heritage.offer_expired",
+        action=AuditAction.OFFER_EXPIRED,
         target=registration,
         data={"gathering": gathering.pk},
     )

@@ -13,10 +13,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import number_format
 from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from coop import formatting
 from coop.fields import GuardedForm
 from members.models import Category, College, Member
 from members.services import ApplicationData
@@ -30,7 +30,7 @@ HONEYPOT_FIELD = "website"
 
 
 def _money(amount: Decimal) -> str:
-    return f"{number_format(amount, decimal_pos=2, force_grouping=True)} €"
+    return formatting.money(amount)
 
 
 def _current_language() -> str:

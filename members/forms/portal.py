@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from coop import formatting
 from coop.fields import GuardedForm
 from members.models import Member
 from members.services import SELF_EDITABLE_FIELDS
@@ -78,7 +79,9 @@ class MemberContactForm(GuardedForm):
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         """The fields in groups, each shown in a fieldset under its legend."""
         if self.member.person_kind == Member.PersonKind.LEGAL:
-            who = _("Representative of %(name)s") % {"name": self.member.legal_name}
+            who = formatting.interpolate(
+                _("Representative of %(name)s"), {"name": self.member.legal_name}
+            )
         else:
             who = _("Your name")
         groups = [

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 
 from coop.actors import Actor, actor_person
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.models import AuditEvent
 from members.imports.checks import Codes, check_numbers, check_row
 from members.imports.format import ImportReport
@@ -112,7 +112,7 @@ def register_import(
     report.next_number = counter.last_number + 1
     audit_record(
         actor=actor,
-        action="members.imported",
+        action=AuditAction.MEMBERS_IMPORTED,
         data={"count": report.created, "numbers": list(report.numbers)},
     )
     return report

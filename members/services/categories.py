@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from members.models import Category, College, Member
 
@@ -89,7 +89,7 @@ def category_save(
         _save(category, code=data.code)
         audit_record(
             actor=actor,
-            action="category.created",
+            action=AuditAction.CATEGORY_CREATED,
             target=category,
             data={key: _audit_value(value) for key, value in _values(data).items()},
         )
@@ -120,5 +120,5 @@ def category_save(
     for key in changes:
         setattr(category, key, getattr(data, key))
     _save(category, code=data.code, update_fields=list(changes))
-    audit_record(actor=actor, action="category.changed", target=category, data=changes)
+    audit_record(actor=actor, action=AuditAction.CATEGORY_CHANGED, target=category, data=changes)
     return category

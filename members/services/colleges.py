@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.statutes import college_weights_validate, statutes_in_force
 from members.models import Category, College, Member
@@ -69,7 +69,7 @@ def colleges_configure(*, drafts: Sequence[CollegeDraft], actor: Actor) -> list[
         result.append(college)
     audit_record(
         actor=actor,
-        action="colleges.configured",
+        action=AuditAction.COLLEGES_CONFIGURED,
         data={"colleges": [[d.code, d.name, str(d.weight)] for d in drafts]},
     )
     return result

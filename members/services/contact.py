@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from members.models import Member, RegisterEvent
 from members.services.events import member_locked, member_snapshot, register_event_record
@@ -90,7 +90,7 @@ def member_update_contact(
         # Not register data (e.g. the language of notices): audited, no register event.
         audit_record(
             actor=actor,
-            action="member.preferences_changed",
+            action=AuditAction.MEMBER_PREFERENCES_CHANGED,
             target=member,
             data={key: cleaned[key] for key in changed},
         )

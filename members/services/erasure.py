@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from members.models import Member
 
@@ -280,7 +280,7 @@ def member_erase_personal_data(
 
     audit_record(
         actor=actor,
-        action="members.personal_data_erased",
+        action=AuditAction.PERSONAL_DATA_ERASED,
         target=member,
         data={
             "member_number": member.number,

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coop.actors import Actor
-from coop.audit import audit_record
+from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.models import NoticeDelivery
 from coop.outbox import notice_enqueue, notice_render_delivery
@@ -261,7 +261,7 @@ def member_invite(*, member: Member, actor: Actor) -> Invitation:
             if Member.objects.filter(user=user).exclude(pk=member.pk).exists():
                 audit_record(
                     actor=actor,
-                    action="member.invitation_refused",
+                    action=AuditAction.MEMBER_INVITATION_REFUSED,
                     target=member,
                     data={"reason": InvitationOutcome.EMAIL_IN_USE.value, "user": user.pk},
                 )
@@ -286,7 +286,7 @@ def member_invite(*, member: Member, actor: Actor) -> Invitation:
     )
     audit_record(
         actor=actor,
-        action="member.invited",
+        action=AuditAction.MEMBER_INVITED,
         target=member,
         data={"user": user.pk, "account_created": created, "email": user.email},
     )

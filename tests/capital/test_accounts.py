@@ -220,7 +220,7 @@ def test_the_overview_queue_says_payable_or_not_and_flags_overdue(admin_client):
     page = text(admin_client.get(OVERVIEW))
     table = page.split('id="queue-caption"')[1].split("</table>")[0]
     assert table.count("Approved on Jan. 20, 2026: payable now") == 2
-    assert "losses: 0.50 € a share" in table
+    assert "losses: €0.50 a share" in table
     # Deadline: end of 2025 plus 0 years, long passed (the tests run after 2025).
     assert table.count("Dec. 31, 2025 <strong") == 2 and "overdue" in table
     assert reverse("capital:accounts") in page
@@ -285,9 +285,9 @@ def test_the_repay_form_refuses_until_the_accounts_are_approved(admin_client, le
             reverse("capital:repay", args=[leaver.pk]), {**posted, "losses": "30"}, follow=True
         )
     )
-    assert "charge 5.00 € of losses a share: 20.00 € for these 4 shares" in page
+    assert "charge €5.00 of losses a share: €20.00 for these 4 shares" in page
     response = admin_client.post(reverse("capital:repay", args=[leaver.pk]), posted, follow=True)
-    assert "(80.00 € paid back)" in text(response)
+    assert "(€80.00 paid back)" in text(response)
 
 
 # --- Interest on shares ------------------------------------------------------------------------
@@ -305,8 +305,8 @@ def test_a_rate_above_the_average_tmo_plus_two_points_is_refused_with_the_cap():
         decision_ref="AG 2026",
         actor=None,
     )
-    assert "An interest rate of 3.5 % is above the cap of 3.2 %" in message
-    assert "the average TMO of the 3 previous years (1.2 %) plus 2 points" in message
+    assert "An interest rate of 3.5% is above the cap of 3.2%" in message
+    assert "the average TMO of the 3 previous years (1.2%) plus 2 points" in message
     decision = interest_rate_record(
         year=2025,
         rate=Decimal("3.2"),
@@ -353,11 +353,11 @@ def test_the_interest_page_lists_decisions_and_refuses_above_the_cap(admin_clien
     }
     page = text(admin_client.post(url, posted))
     assert "Nothing was recorded" in page
-    assert "An interest rate of 4 % is above the cap of 3.5 %" in page
+    assert "An interest rate of 4% is above the cap of 3.5%" in page
     assert not InterestRateDecision.objects.exists()
     response = admin_client.post(url, {**posted, "rate": "2.75"}, follow=True)
     page = text(response)
-    assert "Interest rate of 2.75 % recorded for the financial year ending on Dec. 31, 2025." in (
+    assert "Interest rate of 2.75% recorded for the financial year ending on Dec. 31, 2025." in (
         page
     )
     table = page.split('id="rates-caption"')[1]

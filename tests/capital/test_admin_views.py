@@ -58,16 +58,14 @@ def test_overview_shows_capital_highest_floor_public_bodies_and_unpaid_calls(
     subscribe(alice, 8, paid="100.00", due_on=dt.date(2025, 4, 1))  # 400 €, 300 € due in April
     subscribe(town, 4)  # 200 €
     page = text(admin_client.get(OVERVIEW, {"on": "2025-05-01"}))
-    assert re.search(r'id="capital">600\.00 €', page)
-    assert re.search(r'id="highest">600\.00 €', page)
-    assert re.search(r'id="floor">150\.00 €', page)
-    assert "200.00 € (33.3 % of the capital; at most 50.0 %)" in page
+    assert re.search(r'id="capital">€600\.00', page)
+    assert re.search(r'id="highest">€600\.00', page)
+    assert re.search(r'id="floor">€150\.00', page)
+    assert "€200.00 (33.3% of the capital; at most 50%)" in page
     assert "Alice" in page.split("Unpaid calls due")[1] and "300.00" in page
     # Before the due date nothing is due yet; before the first movement the capital is nil.
     assert "No unpaid amount is due." in text(admin_client.get(OVERVIEW, {"on": "2025-03-15"}))
-    assert re.search(
-        r'id="capital">0\.00 €', text(admin_client.get(OVERVIEW, {"on": "2024-01-01"}))
-    )
+    assert re.search(r'id="capital">€0\.00', text(admin_client.get(OVERVIEW, {"on": "2024-01-01"})))
 
 
 def test_overview_lists_the_queue_in_order_of_exits_with_a_repay_form_for_the_first(
@@ -83,7 +81,7 @@ def test_overview_lists_the_queue_in_order_of_exits_with_a_repay_form_for_the_fi
 def test_subscription_is_recorded_and_the_overview_says_so(admin_client, register, totp_admin):
     alice = member(register, last_name="Alice")
     url = reverse("capital:subscribe", args=[alice.pk])
-    assert "50.00 €" in text(admin_client.get(url))  # the nominal value in force
+    assert "€50.00" in text(admin_client.get(url))  # the nominal value in force
     response = admin_client.post(
         url,
         {
@@ -96,7 +94,7 @@ def test_subscription_is_recorded_and_the_overview_says_so(admin_client, registe
         follow=True,
     )
     assert response.redirect_chain == [(OVERVIEW, 302)]
-    assert "subscribed 4 shares (200.00 €), 50.00 € paid" in text(response)
+    assert "subscribed 4 shares (€200.00), €50.00 paid" in text(response)
     movement = ShareMovement.objects.get()
     assert (movement.member, movement.amount, movement.paid_amount) == (
         alice,
@@ -111,12 +109,11 @@ def test_subscription_is_recorded_and_the_overview_says_so(admin_client, registe
     [
         (
             {"shares": 4, "paid_amount": "10.00", "due_on": "2026-03-01"},
-            "For 4 shares at 50.00 € (200.00 €), pay now between 50.00 € and 200.00 €, "
-            "not 10.00 €.",
+            "For 4 shares at €50.00 (€200.00), pay now between €50.00 and €200.00, not €10.00.",
         ),
         (
             {"shares": 4, "paid_amount": "50.00", "due_on": "2031-03-01"},
-            "The rest (150.00 €) must be due on a date between",
+            "The rest (€150.00) must be due on a date between",
         ),
         (
             {"shares": 4, "paid_amount": "200.00", "effective_on": "2025-02-01"},
@@ -136,7 +133,7 @@ def test_a_refused_subscription_shows_the_reason_keeps_the_input_and_writes_noth
     page = text(response)
     assert "Nothing was recorded" in page and expected in page
     assert 'name="paid_amount" value="{}"'.format(data["paid_amount"]) in page
-    assert 'id="total">200.00 €' in page
+    assert 'id="total">€200.00' in page
     assert ShareMovement.objects.count() == before
 
 
@@ -162,8 +159,8 @@ def test_repayment_is_recorded_and_leaves_the_queue(admin_client, queue):
         follow=True,
     )
     assert response.redirect_chain == [(OVERVIEW, 302)]
-    # 6 shares at 1.50 € of losses each: 300 € paid up, 9 € charged.
-    assert "Bob are repaid" in text(response) and "291.00 € paid back" in text(response)
+    # 6 shares at €1.50 of losses each: 300 € paid up, 9 € charged.
+    assert "Bob are repaid" in text(response) and "€291.00 paid back" in text(response)
     assert list(selectors.repayment_queue()) == [queue["carol"]]
     assert queue["bob"].__class__.objects.get(pk=queue["bob"].pk).repayment.cash_amount == Decimal(
         "291.00"
@@ -180,7 +177,7 @@ def test_repayment_below_the_floor_is_refused_with_the_figures_and_stays_in_the_
     assert response.status_code == 200
     page = text(response)
     assert "Nothing was recorded" in page
-    for figure in ("150.00 €", "100.00 €", "112.50 €", "450.00 €"):  # capital, after, floor, max
+    for figure in ("€150.00", "€100.00", "€112.50", "€450.00"):  # capital, after, floor, max
         assert figure in page
     assert 'value="AG 2025"' in page  # what was typed is kept
     assert ShareMovement.objects.count() == before
@@ -218,7 +215,7 @@ def test_a_subscription_above_the_public_bodies_cap_is_refused(admin_client, reg
     posted = {"shares": 4, "paid_amount": "200", "effective_on": "2025-03-01", "decision_ref": "B"}
     page = text(admin_client.post(reverse("capital:subscribe", args=[town.pk]), posted))
     assert "Public bodies together may hold at most 1/2 of the capital" in page
-    assert "200.00 € of a capital of 250.00 €" in page
+    assert "€200.00 of a capital of €250.00" in page
     assert ShareMovement.objects.count() == 1
 
 
@@ -226,14 +223,14 @@ def test_payment_is_recorded_and_one_above_the_unpaid_amount_is_refused(admin_cl
     alice = member(register, last_name="Alice")
     subscribe(alice, 4, paid="50.00")  # 150 € unpaid
     url = reverse("capital:pay", args=[alice.pk])
-    assert re.search(r'id="unpaid">150\.00 €', text(admin_client.get(url)))
+    assert re.search(r'id="unpaid">€150\.00', text(admin_client.get(url)))
     posted = {"amount": "200", "effective_on": "2025-04-01", "decision_ref": "Virement 7"}
     page = text(admin_client.post(url, posted))
-    assert "owes 150.00 € on their shares: a payment of 200.00 € is not possible" in page
+    assert "owes €150.00 on their shares: a payment of €200.00 is not possible" in page
     assert ShareMovement.objects.count() == 1
     response = admin_client.post(url, {**posted, "amount": "100"}, follow=True)
     assert response.redirect_chain == [(OVERVIEW, 302)]
-    assert "Alice paid 100.00 € on their shares" in text(response)
+    assert "Alice paid €100.00 on their shares" in text(response)
     assert selectors.member_balance(member=alice, on=dt.date(2025, 4, 1)).unpaid == 50
 
 
@@ -247,7 +244,7 @@ def test_transfer_is_recorded_and_one_of_shares_not_held_is_refused(admin_client
     assert re.search(r'id="held-shares">3<', page)
     posted = {"receiver": bob.pk, "shares": 5, "effective_on": "2025-04-01", "decision_ref": "CA"}
     page = text(admin_client.post(url, posted))
-    assert "holds 3 shares, paid up to 150.00 €: they cannot transfer 5" in page
+    assert "holds 3 shares, paid up to €150.00: they cannot transfer 5" in page
     assert ShareMovement.objects.count() == 2
     response = admin_client.post(url, {**posted, "shares": 2}, follow=True)
     assert response.redirect_chain == [(OVERVIEW, 302)]

@@ -23,7 +23,7 @@ def test_the_page_shows_each_members_holding_on_the_date(admin_client):
 
     page = admin_client.get(url, {"on": DAY.isoformat()}).content.decode()
     assert "Alice" in page and "Bob" in page
-    assert "200.00 €" in page and "150.00 €" in page  # Alice: subscribed, not yet paid
+    assert "€200.00" in page and "€150.00" in page  # Alice: subscribed, not yet paid
     holdings = {h.member.pk: h.balance for h in selectors.holdings_page(on=DAY, page_number=1)[1]}
     assert holdings[bob.pk] is None  # Bob subscribed ten days later
     assert holdings[alice.pk].shares == 4

@@ -43,7 +43,7 @@ def test_a_member_who_agreed_to_e_notices_gets_an_email_with_the_link(register):
     url = settings.SITE_URL.rstrip("/") + reverse("capital:certificate", args=[movement.pk])
     assert url in body
     assert "Your subscription of 4 shares on March 1, 2025" in body
-    assert "Amount subscribed: 200.00 €" in body and "Paid up on subscription: 50.00 €" in body
+    assert "Amount subscribed: €200.00" in body and "Paid up on subscription: €50.00" in body
     assert "Rest due by: March 1, 2026" in body
     assert "à capital variable" in body
     assert delivery.status == NoticeDelivery.Status.PENDING

@@ -73,7 +73,7 @@ def test_subscription_refusals_give_the_figures(register):
     message = _refused(
         "paying_up_minimum", share_subscribe, shares=4, paid_amount=Decimal("49.99"), **base
     )
-    assert "50.00 €" in message and "200.00 €" in message
+    assert "€50.00" in message and "€200.00" in message
     _refused("paying_up_minimum", share_subscribe, shares=1, paid_amount=Decimal(60), **base)
     _refused(
         "bad_due_date",
@@ -172,7 +172,7 @@ def test_payment_of_part_of_the_unpaid_amount(register):
         decision_ref="Virement",
         actor=None,
     )
-    assert "50.00 €" in message and "50.01 €" in message
+    assert "€50.00" in message and "€50.01" in message
 
 
 def test_unpaid_calls_due_by_date(register):
@@ -246,7 +246,7 @@ def test_public_bodies_hold_at_most_half_of_the_capital(register):
         decision_ref="B",
         actor=None,
     )
-    assert "1/2" in message and "550.00 €" in message and "1050.00 €" in message
+    assert "1/2" in message and "€550.00" in message and "€1,050.00" in message
 
 
 # --- correction ----------------------------------------------------------------------------------
@@ -312,7 +312,7 @@ def test_repayment_at_nominal_less_losses(register):
         losses=Decimal(20),
         actor=None,
     )
-    assert "charge 2.50 € of losses a share: 10.00 € for these 4 shares" in message
+    assert "charge €2.50 of losses a share: €10.00 for these 4 shares" in message
     movement = repayment_make(
         request=request, effective_on=on, decision_ref="AG 2025", losses=Decimal(10), actor=None
     )
@@ -361,8 +361,8 @@ def test_repayment_below_the_floor_is_refused_and_waits_in_order(register):
         decision_ref="AG",
         actor=None,
     )
-    assert "150.00 €" in message and "100.00 €" in message
-    assert "112.50 €" in message and "450.00 €" in message
+    assert "€150.00" in message and "€100.00" in message
+    assert "€112.50" in message and "€450.00" in message
     assert list(selectors.repayment_queue()) == [carol_request]
     assert selectors.capital_floor(on=on) == Decimal("112.50")
     assert selectors.highest_capital(on=on) == Decimal("450.00")

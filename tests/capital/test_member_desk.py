@@ -34,7 +34,7 @@ def text(response) -> str:
 def test_the_subscribe_page_proposes_the_shares_intended_in_the_application(admin_client, register):
     alice = member(register, last_name="Alice", requested_shares=6)
     page = text(admin_client.get(reverse("capital:subscribe", args=[alice.pk])))
-    assert "Proposed from the application: 6 shares (300.00 €)" in page
+    assert "Proposed from the application: 6 shares (€300.00)" in page
     assert re.search(r'name="shares" value="6"', page)
 
 
@@ -50,7 +50,7 @@ def test_confirming_the_proposal_records_the_subscription_and_the_proposal_goes(
         "decision_ref": "Bulletin joint à la candidature",
     }
     response = admin_client.post(url, posted, follow=True)
-    assert "subscribed 6 shares (300.00 €), 300.00 € paid" in text(response)
+    assert "subscribed 6 shares (€300.00), €300.00 paid" in text(response)
     movement = ShareMovement.objects.get()
     assert (movement.member, movement.shares, movement.actor) == (alice, 6, totp_admin)
     page = text(admin_client.get(url))
@@ -65,7 +65,7 @@ def test_the_members_page_shows_the_proposal_until_a_subscription_is_recorded(
     alice = member(register, last_name="Alice", requested_shares=1)
     url = reverse("capital:member", args=[alice.pk])
     page = text(admin_client.get(url))
-    assert "Proposed from the application: 1 share (50.00 €)" in page
+    assert "Proposed from the application: 1 share (€50.00)" in page
     assert "Confirm the proposed subscription" in page
     assert "No movement of shares is recorded for this member yet." in page
     subscribe(alice, 2)
@@ -139,7 +139,7 @@ def test_correcting_a_subscription_records_the_reversing_movement(
     url = reverse("capital:correct", args=[sub.pk])
     page = text(admin_client.get(url))
     assert f'id="seq">{sub.seq}<' in page
-    assert "reverses movement no. 1: 4 shares and 200.00 € of capital" in page
+    assert "reverses movement no. 1: 4 shares and €200.00 of capital" in page
     posted = {"effective_on": "2025-03-10", "decision_ref": "Erreur de saisie, CA 12"}
     response = admin_client.post(url, posted, follow=True)
     assert response.redirect_chain == [
@@ -267,8 +267,8 @@ def test_shares_not_fully_paid_cannot_be_transferred(admin_client, register):
     posted = {"receiver": bob.pk, "shares": 2, "effective_on": "2025-04-01", "decision_ref": "CA"}
     page = text(admin_client.post(url, posted))
     assert (
-        "Claire Alice holds 4 shares, paid up to 50.00 €: they cannot transfer 2 fully paid "
-        "shares (100.00 €)."
+        "Claire Alice holds 4 shares, paid up to €50.00: they cannot transfer 2 fully paid "
+        "shares (€100.00)."
     ) in page
     assert not ShareMovement.objects.filter(kind="transfer").exists()
     admin_client.post(url, {**posted, "shares": 1})

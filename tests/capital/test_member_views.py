@@ -55,9 +55,9 @@ def test_me_shows_the_members_figures_and_only_their_movements(client, member_us
     assert response.status_code == 200
     html = response.content.decode()
     assert '<dd id="shares-held">4</dd>' in html
-    assert '<dd id="subscribed">200.00 €</dd>' in html
-    assert '<dd id="paid">150.00 €</dd>' in html
-    assert '<dd id="unpaid">50.00 €</dd>' in html
+    assert '<dd id="subscribed">€200.00</dd>' in html
+    assert '<dd id="paid">€150.00</dd>' in html
+    assert '<dd id="unpaid">€50.00</dd>' in html
     assert [m.seq for m in response.context["movements"]] == [
         ledger["alice_sub"].seq,
         ledger["payment"].seq,
@@ -88,8 +88,8 @@ def test_statement_at_a_past_date_reflects_the_balance_then(client, member_user,
     assert "Alice Martin" in html
     assert f"<dd>{ledger['alice'].number}</dd>" in html
     assert '<dd id="shares-held">4</dd>' in html
-    assert '<dd id="paid">50.00 €</dd>' in html
-    assert '<dd id="unpaid">150.00 €</dd>' in html
+    assert '<dd id="paid">€50.00</dd>' in html
+    assert '<dd id="unpaid">€150.00</dd>' in html
     assert "Bulletin de souscription" in html
     assert "Virement juin" not in html  # paid after that date
 
@@ -161,8 +161,8 @@ def test_certificate_names_the_cooperative_the_member_and_the_subscription(ledge
     assert f'<dd id="seq">{movement.seq}</dd>' in html
     assert "Alice Martin subscribed 4 shares of its capital" in html
     assert '<dd id="shares">4</dd>' in html
-    assert '<dd id="nominal">50.00 €</dd>' in html
-    assert '<dd id="amount">200.00 €</dd>' in html
+    assert '<dd id="nominal">€50.00</dd>' in html
+    assert '<dd id="amount">€200.00</dd>' in html
     assert '<dd id="decision">Bulletin de souscription</dd>' in html
 
 
@@ -172,4 +172,4 @@ def test_me_in_french(client, member_user, ledger):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'lang="fr"' in html
-    assert "200,00 €" in html
+    assert "200,00\xa0€" in html

@@ -174,7 +174,7 @@ def test_the_page_shows_the_progress_with_a_refresh_link_and_htmx_polling(
     response = page(client, job)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "1,200 of 5,000 done (24 %)" in html
+    assert "1,200 of 5,000 done (24%)" in html
     assert '<label for="job-progress">Progress</label>' in html
     assert '<progress id="job-progress" max="5000" value="1200">' in html
     assert 'aria-live="polite"' in html

@@ -39,7 +39,9 @@ from coop.outbox import (
 )
 from coop.outbox.transport import Claimed, UnsendableMessage, render
 from coop.tasks import HEARTBEAT_CACHE_KEY, heartbeat
+from members.services.invitation import INVITATION_NOTICE, member_reference
 from tests.coop.conftest import free_port
+from tests.members.factories import admitted, standard_register
 
 Status = NoticeDelivery.Status
 
@@ -773,8 +775,9 @@ def test_index_lists_notices_with_their_counts_per_status(admin_client):
     assert response.status_code == 200
     text = response.content.decode()
     assert "2 notices" in text
-    assert "convocation · AG-2025" in text and "reminder · AG-2025" in text
-    row = text.split("convocation · AG-2025</a></th>")[1].split("</tr>")[0]
+    # Kinds and references no app registered read as they are stored.
+    assert "Convocation · AG-2025" in text and "Reminder · AG-2025" in text
+    row = text.split("Convocation · AG-2025</a></th>")[1].split("</tr>")[0]
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in row.split("</td>")[:-1]]
     # queued on, then waiting, being sent, sent, failed, interrupted, resent, recipients
     assert cells[1:] == ["1", "0", "1", "1", "1", "1", "4"]
@@ -791,10 +794,10 @@ def test_notice_page_shows_each_copy_filters_and_offers_to_requeue(admin_client)
         assert f"m{i}@example.org" in text
     assert "Interrupted: check before sending again" in text
     assert "1 copy was sent again after a try that may have delivered it" in text
-    row = text.split('<th scope="row">member:2</th>')[1].split("</tr>")[0]
+    row = text.split("m2@example.org</td>")[1].split("</tr>")[0]
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in row.split("</td>")[:-1]]
-    # address, status, attempts, resends
-    assert cells[2:4] == ["0", "2"]
+    # status, attempts, resends
+    assert cells[1:3] == ["0", "2"]
     french = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "1 exemplaire a été renvoyé après un essai qui a pu le distribuer" in french
     assert "La colonne « Renvois » les compte" in french
@@ -904,3 +907,32 @@ def test_page_query_counts_do_not_grow_with_rows(admin_client):
     for n in range(10):
         notice_enqueue(kind="reminder", reference=f"R{n}", deliveries=drafts(2))
     assert queries(reverse("coop:outbox")) == index_two
+
+
+@pytest.mark.django_db
+def test_notices_and_recipients_read_in_words_never_as_keys(admin_client):
+    register = standard_register()
+    member = admitted(register["categories"]["employee"], register["colleges"]["employees"])
+    key = member_reference(member)
+    draft = DeliveryDraft(
+        recipient_key=key, to_email="claire@example.org", subject="S", body_text="B"
+    )
+    notice = notice_enqueue(kind=INVITATION_NOTICE, reference=key, deliveries=[draft])
+    gone = DeliveryDraft(
+        recipient_key="member:999999", to_email="x@example.org", subject="S", body_text="B"
+    )
+    notice_enqueue(kind=INVITATION_NOTICE, reference="member:999999", deliveries=[gone])
+    named = f"member no. {member.number}, Claire Durand"
+
+    index = admin_client.get(reverse("coop:outbox")).content.decode()
+    assert f"Invitation to open an account · {named}</a>" in index
+    assert "Invitation to open an account · someone or something no longer known</a>" in index
+    page = admin_client.get(reverse("coop:outbox_notice", args=[notice.pk])).content.decode()
+    assert f'<th scope="row">{named}</th>' in page
+    french = admin_client.get(
+        reverse("coop:outbox_notice", args=[notice.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "Invitation à ouvrir un compte" in french
+    assert f"membre n° {member.number}, Claire Durand" in french
+    for text in (index, page, french):
+        assert "member:" not in text and "membership.invitation" not in text

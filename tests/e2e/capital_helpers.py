@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from coop import formatting
 from members.models import Member
 from members.services import member_invite
 from tests.capital.factories import member as admitted_member
@@ -32,9 +33,8 @@ def member_with_account(register: dict, category: str, **names: str) -> Member:
 
 
 def fr_euros(value: Decimal | int | str) -> str:
-    """An amount as the French pages write it: `1234.5` -> `1234,50 €`."""
-    with translation.override("fr"):
-        return f"{number_format(Decimal(value), 2)} €"
+    """An amount as the French pages write it: `1234.5` -> `1 234,50 €` (no-break spaces)."""
+    return formatting.money(Decimal(value), language="fr")
 
 
 def fr_date(day: dt.date) -> str:
@@ -57,6 +57,11 @@ def record_for_member(page: Page, member: Member, action: str) -> None:
     form.get_by_role("radio", name=action, exact=True).check()
     click_and_load(page, form.get_by_role("button", name=fr("Continue")))
     assert_accessible(page)
+
+
+def folded(text: str) -> str:
+    """A text with its spaces folded as pdf_text folds them (no-break spaces become plain)."""
+    return " ".join(text.split())
 
 
 def pdf_text(content: bytes) -> str:

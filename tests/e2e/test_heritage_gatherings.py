@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import pgettext_lazy
 from playwright.sync_api import Browser, Page, expect
 
 from coop.models import NoticeDelivery
@@ -157,7 +158,12 @@ def test_a_member_registers_in_one_click(page: Page) -> None:
 
     sign_in_with_password(page, member.email, TEST_PASSWORD)
     _open_gathering_from_list(page, "Réunion de la communauté")
-    click_and_load(page, page.get_by_role("button", name=fr("Register"), exact=True))
+    click_and_load(
+        page,
+        page.get_by_role(
+            "button", name=fr_text(pgettext_lazy("sign up for a gathering", "Register")), exact=True
+        ),
+    )
     assert_accessible(page)
     expect(page.locator("#registration-state")).to_have_text(
         fr("You are registered: your seat is booked.")

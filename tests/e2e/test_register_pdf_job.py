@@ -56,7 +56,7 @@ def test_administrator_starts_the_register_pdf_watches_it_and_downloads_it(
     value = int(bar.get_attribute("value") or 0)
     assert 0 < value < MEMBERS, "the page should show the work half done"
     live = page.locator(".job-live[aria-live=polite]")
-    in_words = fr("%(done)s of %(total)s done (%(percent)s %%)")  # "… sur 300 (… %)"
+    in_words = fr("%(done)s of %(total)s done (%(percent)s)")  # "… sur 300 (… %)"
     expect(live).to_contain_text(re.compile(re.escape(in_words.split("%(total)s")[0][-5:])))
     expect(page.get_by_role("link", name=fr("Refresh"))).to_be_visible()
     assert_accessible(page)

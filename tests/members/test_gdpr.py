@@ -118,32 +118,34 @@ def test_the_status_of_a_mail_is_labelled_in_the_members_language(client, claire
 
 
 def test_the_export_holds_the_audit_entries_about_the_member(claire, marc, secretary):
-    audit_record(actor=secretary, action="members.note", target=claire, data={"x": 1})
+    audit_record(actor=secretary, action="member.contact_changed", target=claire, data={"x": 1})
     audit_record(
         actor=None,
-        action="governance.participation",
+        action="assembly.vote_participation",
         data={"member_number": claire.number, "channel": "online"},
     )
-    audit_record(actor=claire.user, action="account.email_changed", target=claire.user)
+    audit_record(actor=claire.user, action="member.preferences_changed", target=claire.user)
     audit_record(actor=secretary, action="capital.repayment", data={"member": claire.pk})
     # Not about Claire: another member, another number, a note with no member.
-    audit_record(actor=secretary, action="members.note", target=marc, data={"y": 2})
-    audit_record(actor=None, action="governance.participation", data={"member_number": 999})
-    audit_record(actor=secretary, action="statutes.changed", data={})
+    audit_record(actor=secretary, action="member.contact_changed", target=marc, data={"y": 2})
+    audit_record(actor=None, action="assembly.vote_participation", data={"member_number": 999})
+    audit_record(actor=secretary, action="statutes.version_created", data={})
 
     entries = gdpr.personal_data_export(member=claire)["audit_entries"]
     actions = [e["action"] for e in entries]
-    assert "members.note" in actions
-    assert {"governance.participation", "account.email_changed", "capital.repayment"} <= set(
-        actions
-    )
-    assert "statutes.changed" not in actions
+    assert "member.contact_changed" in actions
+    assert {
+        "assembly.vote_participation",
+        "member.preferences_changed",
+        "capital.repayment",
+    } <= set(actions)
+    assert "statutes.version_created" not in actions
     assert {"y": 2} not in [e["data"] for e in entries]
     assert {"member_number": 999} not in [e["data"] for e in entries]
     by_action = {e["action"]: e for e in entries if e["action"] != "members.admitted"}
-    assert by_action["members.note"]["recorded_by"] == "cooperative"
-    assert by_action["governance.participation"]["recorded_by"] == "system"
-    assert by_action["account.email_changed"]["recorded_by"] == "member"
+    assert by_action["member.contact_changed"]["recorded_by"] == "cooperative"
+    assert by_action["assembly.vote_participation"]["recorded_by"] == "system"
+    assert by_action["member.preferences_changed"]["recorded_by"] == "member"
     assert "secretary@example.org" not in str(entries)
     assert [e["occurred_at"] for e in entries] == sorted(e["occurred_at"] for e in entries)
 
