@@ -2,6 +2,8 @@
 received by post, and the list of what was recorded. Administrators, as for the meeting desk
 and the counts of the room."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -67,26 +69,38 @@ def index(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@administrator
-def postal_form_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    assembly = _assembly(pk)
-    resolutions = list(Resolution.objects.filter(assembly=assembly).order_by("number"))
-    form = PostalVoteForm(request.POST or None, assembly=assembly, resolutions=resolutions)
+def _record_form(
+    request: HtmxHttpRequest,
+    assembly: Assembly,
+    form: PostalVoteForm | PaperProxyForm,
+    record: Callable[..., PaperForm],
+    template: str,
+) -> HttpResponse:
+    """The bureau's form for a paper form: on a valid POST, the service records it (its
+    refusal shown on the form), then the list of forms says what was recorded."""
     if request.method == "POST" and form.is_valid():
         try:
-            recorded = postal_form_record(
-                assembly=assembly, **form.service_arguments(), actor=request.user
-            )
+            recorded = record(assembly=assembly, **form.service_arguments(), actor=request.user)
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
             return _recorded(request, recorded)
     return render(
         request,
-        "governance/postal/postal_form.html",
+        template,
         {"assembly": assembly, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@administrator
+def postal_form_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    assembly = _assembly(pk)
+    resolutions = list(Resolution.objects.filter(assembly=assembly).order_by("number"))
+    form = PostalVoteForm(request.POST or None, assembly=assembly, resolutions=resolutions)
+    return _record_form(
+        request, assembly, form, postal_form_record, "governance/postal/postal_form.html"
     )
 
 
@@ -95,18 +109,6 @@ def postal_form_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def paper_proxy_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assembly = _assembly(pk)
     form = PaperProxyForm(request.POST or None, assembly=assembly)
-    if request.method == "POST" and form.is_valid():
-        try:
-            recorded = paper_proxy_record(
-                assembly=assembly, **form.service_arguments(), actor=request.user
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return _recorded(request, recorded)
-    return render(
-        request,
-        "governance/postal/paper_proxy.html",
-        {"assembly": assembly, "form": form},
-        status=400 if form.errors else 200,
+    return _record_form(
+        request, assembly, form, paper_proxy_record, "governance/postal/paper_proxy.html"
     )
