@@ -2,6 +2,7 @@
 members in while the live figures update without reloading; the attendance sheet is downloaded.
 Every page is checked with axe-core."""
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
+from coop.models import Job
+from governance.jobs import ATTENDANCE_SHEET
 from governance.models import Proxy, RollEntry
 from governance.services.meeting import roll_entry_check_in
 from governance.services.proxies import proxy_give
 from members.models import Member
+from tests.coop.conftest import celery_queue, celery_workers, smtp_sink  # noqa: F401
 from tests.coop.factories import TEST_PASSWORD, UserFactory
 from tests.coop.mfa import activate_totp
 from tests.e2e.capital_helpers import pdf_text
@@ -189,7 +193,13 @@ def test_check_in_with_live_quorum_figures(page: Page, assembly, administrator) 
     assert_accessible(page)
 
 
-def test_attendance_sheet_download(page: Page, assembly, administrator) -> None:
+def test_attendance_sheet_download(
+    page: Page, assembly, administrator, request, monkeypatch, jobs_root
+) -> None:
+    """The sheet is written by a job (a real worker): the page shows its progress, then offers
+    the file."""
+    monkeypatch.setenv("JOBS_ROOT", str(jobs_root))
+    request.getfixturevalue("celery_workers")("worker")
     camille, jules, third, fourth, *_rest = _entries(assembly)
     roll_entry_check_in(roll_entry=camille, actor=None)
     proxy_give(assembly=assembly, giver=jules, holder=camille, actor=None)
@@ -212,9 +222,15 @@ def test_attendance_sheet_download(page: Page, assembly, administrator) -> None:
     expect(page).to_have_url(path_is(reverse("governance:meeting", args=[assembly.pk])))
     assert_accessible(page)
 
-    link = page.get_by_role("link", name=fr("Attendance sheet (PDF)"))
+    click_and_load(page, page.get_by_role("button", name=fr("Attendance sheet (PDF)")))
+    job = Job.objects.get(kind=ATTENDANCE_SHEET)
+    expect(page).to_have_url(path_is(reverse("jobs:detail", args=[job.pk])))
+    download_words = fr("Download %(name)s (%(size)s)").split("%(name)s")[0]
+    download_link = page.get_by_role("link", name=re.compile("^" + re.escape(download_words)))
+    expect(download_link).to_be_visible(timeout=120_000)
+    assert_accessible(page)
     with page.expect_download() as download_info:
-        link.click()
+        download_link.click()
     text = pdf_text(Path(download_info.value.path()).read_bytes())
     assert "Les Communs d'Oisans" in text
     for entry in (camille, jules, third):
