@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from coop.formatting import percent_points
 from coop.fractions import parse_fraction
 from coop.models import Statutes
 
@@ -431,8 +432,8 @@ def college_weights_validate(
             problems.append(
                 ValidationError(
                     _(
-                        "College %(college)s holds %(weight)s %% of the votes: each college "
-                        "must hold between %(min)s %% and %(max)s %%."
+                        "College %(college)s holds %(weight)s of the votes: each college "
+                        "must hold between %(min)s and %(max)s."
                     ),
                     code="college_weight_out_of_range",
                     params={
@@ -456,8 +457,8 @@ def college_weights_validate(
         problems.append(
             ValidationError(
                 _(
-                    "The weights of the colleges must add up to exactly %(total)s %%; they "
-                    "add up to %(sum)s %%."
+                    "The weights of the colleges must add up to exactly %(total)s; they "
+                    "add up to %(sum)s."
                 ),
                 code="college_weights_total",
                 params={
@@ -478,9 +479,7 @@ def fraction_text(value: Fraction) -> str:
 
 
 def _percent_text(value: Fraction) -> str:
-    """A percentage for a message: exact when it has at most 4 decimals, else "≈ 33.3333"."""
-    scaled = value * 10_000
-    if scaled.denominator == 1:
-        text = f"{Decimal(scaled.numerator).scaleb(-4).normalize():f}"
-        return text
-    return f"≈ {float(value):.4f}"
+    """A weight (in points) as a percentage in the reader's language: exact when it has at
+    most 4 decimals ("40 %", "33,3333 %"), else rounded and marked ("≈ 33,3333 %")."""
+    text = percent_points(Decimal(value.numerator) / Decimal(value.denominator), places=4)
+    return text if (value * 10_000).denominator == 1 else f"≈ {text}"

@@ -304,19 +304,19 @@ def test_college_weights_accepted(weights):
         (
             [Decimal("9.99"), Decimal("45.01"), Decimal("45")],
             {"college_weight_out_of_range"},
-            "College 1 holds 9.99 % of the votes: each college must hold between 10 % and 50 %",
+            "College 1 holds 9.99% of the votes: each college must hold between 10% and 50%",
         ),
         (
             [Decimal("25"), Decimal("50.01"), Decimal("24.99")],
             {"college_weight_out_of_range"},
-            "College 2 holds 50.01 %",
+            "College 2 holds 50.01%",
         ),
-        ([Decimal("33.33")] * 3, {"college_weights_total"}, "add up to 99.99 %"),
-        ([Decimal("40")] * 3, {"college_weights_total"}, "exactly 100 %; they add up to 120 %"),
+        ([Decimal("33.33")] * 3, {"college_weights_total"}, "add up to 99.99%"),
+        ([Decimal("40")] * 3, {"college_weights_total"}, "exactly 100%; they add up to 120%"),
         (
             [Fraction(1, 3)] * 3,  # fractions of 1 instead of percentages
             {"college_weight_out_of_range", "college_weights_total"},
-            "holds ≈ 0.3333 %",
+            "holds ≈ 0.3333%",
         ),
         (
             [Decimal("NaN"), Decimal("50"), Decimal("50")],
@@ -339,7 +339,7 @@ def test_college_weights_messages_name_the_colleges(english):
             names=["Salariés", "Bénéficiaires", "Soutiens"],
         )
     assert caught.value.messages == [
-        "College Salariés holds 60 % of the votes: each college must hold between 10 % and 50 %."
+        "College Salariés holds 60% of the votes: each college must hold between 10% and 50%."
     ]
 
 
@@ -716,9 +716,9 @@ def test_detail_shows_every_section_and_fractions_as_percentages(admin_client):
         "Personal data",
     ):
         assert f">{title}</h2>" in html
-    assert re.search(r"2/3\s*\(66.67 %\)", html)
-    assert re.search(r"1/5\s*\(20 %\)", html)
-    assert "50.00 €" in html
+    assert re.search(r"2/3\s*\(66.67%\)", html)
+    assert re.search(r"1/5\s*\(20%\)", html)
+    assert "€50.00" in html
     assert "Coopérative d&#x27;essai, SCIC SA (société anonyme) à capital variable" in html
     assert admin_client.get(reverse("coop:statutes_detail", args=[999999])).status_code == 404
 
