@@ -86,6 +86,7 @@ class AuditAction(StrEnum):
     COMMUNITY_CREATED = "heritage.community_created"
     COMMUNITY_JOINED = "heritage.community_joined"
     COMMUNITY_LEFT = "heritage.community_left"
+    COMMUNITY_NOTIFY_CHANGED = "heritage.community_notify_changed"
     GATHERING_CANCELLED = "heritage.gathering_cancelled"
     GATHERING_CHANGED = "heritage.gathering_changed"
     GATHERING_CREATED = "heritage.gathering_created"
@@ -192,6 +193,7 @@ _SENTENCES: dict[AuditAction, Promise] = {
     A.COMMUNITY_CREATED: _("created a heritage community"),
     A.COMMUNITY_JOINED: _("joined a heritage community"),
     A.COMMUNITY_LEFT: _("left a heritage community"),
+    A.COMMUNITY_NOTIFY_CHANGED: _("changed the news they receive from a heritage community"),
     A.GATHERING_CANCELLED: _("cancelled a gathering"),
     A.GATHERING_CHANGED: _("changed a gathering"),
     A.GATHERING_CREATED: _("created a gathering"),

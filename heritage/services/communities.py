@@ -124,7 +124,7 @@ def community_join(
         membership.save(update_fields=["notify"])
     audit_record(
         actor=actor or user,
-        action=AuditAction.COMMUNITY_JOINED if created else "heritage.community_notify_changed",
+        action=AuditAction.COMMUNITY_JOINED if created else AuditAction.COMMUNITY_NOTIFY_CHANGED,
         target=membership,
         data={"community": community.pk, "kind": membership.kind, "notify": notify},
     )

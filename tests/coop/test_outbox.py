@@ -859,7 +859,7 @@ def test_csv_download_is_the_proof_of_sending(admin_client):
     assert 'filename="notice-convocation-ag-2025.csv"' in response["Content-Disposition"]
     content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
-    lines = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
+    lines = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
     assert lines[0] == [
         "recipient",
         "address",
