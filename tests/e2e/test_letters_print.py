@@ -52,7 +52,10 @@ def test_administrator_prints_the_letters_watches_the_job_and_records_them_as_po
     sign_in_as_administrator(page, administrator.email, secret)
     open_admin_page(page, fr("Notices sent"))
     click_and_load(
-        page, page.get_by_role("link", name=f"{notice.kind} · {notice.reference}", exact=True)
+        page,
+        page.get_by_role(
+            "link", name=f"{fr('convocation to an assembly').capitalize()} · {assembly.title}"
+        ),
     )
     expect(page).to_have_url(path_is(reverse("coop:outbox_notice", args=[notice.pk])))
     assert_accessible(page)

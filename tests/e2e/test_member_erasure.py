@@ -16,14 +16,15 @@ from tests.coop.factories import UserFactory
 from tests.coop.mfa import activate_totp
 from tests.e2e.helpers import assert_accessible, click_and_load, fr, path_is
 from tests.e2e.register_helpers import sign_in_as_administrator
-from tests.members.factories import admitted, standard_register
+from tests.governance.factories import statutes_and_register
+from tests.members.factories import admitted
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def register(transactional_db) -> dict:
-    return standard_register()
+    return statutes_and_register()  # the statutes name the cooperative in the exit letter
 
 
 @pytest.fixture
