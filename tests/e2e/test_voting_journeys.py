@@ -14,6 +14,7 @@ from governance.models import Assembly, Participation, Proxy, RollEntry, UrnBall
 from governance.services.ballots import ballot_cast
 from governance.services.voting import assembly_tally, results_publish
 from members.models import Member
+from tests.coop.conftest import celery_queue, celery_workers, smtp_sink  # noqa: F401
 from tests.coop.factories import TEST_PASSWORD, UserFactory
 from tests.e2e.helpers import assert_accessible, click_and_load, fr, sign_in_with_password
 from tests.governance.factories import convened_assembly, members_admitted, statutes_and_register
@@ -131,8 +132,10 @@ def test_a_proxy_holder_casts_one_choice_for_all_their_principals(
 
 
 def test_results_show_the_arithmetic_and_the_voter_finds_their_ballot(
-    page: Page, assembly: Assembly, transactional_db
+    page: Page, assembly: Assembly, transactional_db, request, monkeypatch, jobs_root
 ) -> None:
+    monkeypatch.setenv("JOBS_ROOT", str(jobs_root))
+    request.getfixturevalue("celery_workers")("worker")  # the ballot box is written by a job
     roll = entries(assembly)
     resolutions = list(assembly.resolutions.order_by("number").values_list("pk", flat=True))
     receipts = {}
@@ -189,8 +192,13 @@ def test_results_show_the_arithmetic_and_the_voter_finds_their_ballot(
         page.get_by_role("status").filter(has_text=fr("Your ballot is in the ballot box:"))
     ).to_be_visible()
 
+    click_and_load(page, page.get_by_role("button", name=fr("Ballot box (CSV)")))
+    download_words = fr("Download %(name)s (%(size)s)").split("%(name)s")[0]
+    download_link = page.get_by_role("link", name=re.compile("^" + re.escape(download_words)))
+    expect(download_link).to_be_visible(timeout=120_000)
+    assert_accessible(page)
     with page.expect_download() as download_info:
-        page.get_by_role("link", name=fr("Ballot box (CSV)")).click()
+        download_link.click()
     with open(download_info.value.path(), encoding="utf-8-sig") as exported:
         content = exported.read()
     assert content.count("\n") == 1 + 5 * 2
