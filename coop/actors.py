@@ -8,7 +8,9 @@ through a public form counts as the system in the audit log.
 from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 
+from coop.errors import PermissionRefused
 from coop.models import User
 
 Actor: TypeAlias = User | AnonymousUser | None
@@ -19,3 +21,12 @@ def actor_person(actor: Actor) -> User | None:
     if isinstance(actor, User) and actor.is_authenticated:
         return actor
     return None
+
+
+def actor_user(actor: Actor) -> User:
+    """The signed-in user a service records by name (who counted, who organises): refused for
+    the system and for anonymous visitors."""
+    person = actor_person(actor)
+    if person is None:
+        raise PermissionRefused(_("Sign in to do this."))
+    return person

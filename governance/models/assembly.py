@@ -11,6 +11,7 @@ voted (the ballots of the voting issue), so a ballot can never be linked back to
 """
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from coop.statutes.rules import AssemblyKind, Convocation
+
+if TYPE_CHECKING:
+    from coop.models import Statutes
 
 
 def check_in_token() -> str:
@@ -154,6 +158,14 @@ class Assembly(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def frozen_statutes(self) -> "Statutes":
+        """The statutes frozen into the assembly when it was convened (RULES 11): every service
+        of a convened assembly reads them here. A draft has none yet."""
+        if self.statutes is None:
+            raise ValueError(f"assembly {self.pk} is not convened: it has no statutes yet")
+        return self.statutes
 
 
 class AssemblyCollege(models.Model):

@@ -192,7 +192,7 @@ def assembly_figures(*, assembly: Assembly) -> AssemblyFigures:
     }
     fraction = (
         quorum_required(
-            statutes=assembly.statutes, kind=assembly.kind, convocation=assembly.convocation
+            statutes=assembly.frozen_statutes, kind=assembly.kind, convocation=assembly.convocation
         )
         if assembly.statutes_id
         else Fraction(0)
@@ -297,7 +297,7 @@ def assembly_attendance(*, assembly: Assembly) -> Attendance:
     """Who took part (RULES 16), in the order of the roll: the present, the represented (with
     their holder), those who voted at distance; and each holder with their principals.
     A fixed number of queries whatever the size of the roll."""
-    entries = list(
+    entries: list[Any] = list(  # annotated with is_represented, is_distance, paper_option
         _counted_roll(assembly)
         .filter(Q(present_at__isnull=False) | Q(is_represented=True) | Q(is_distance=True))
         .select_related("college")

@@ -43,8 +43,8 @@ def member_assemblies(*, member: Member) -> MemberAssemblies:
         )
         .order_by("assembly__starts_at")
     )
-    upcoming = [e for e in entries if e.assembly.status in UPCOMING_STATUSES]
-    past = [e for e in entries if e.assembly.status not in UPCOMING_STATUSES]
+    upcoming: list[RollEntry] = [e for e in entries if e.assembly.status in UPCOMING_STATUSES]
+    past: list[RollEntry] = [e for e in entries if e.assembly.status not in UPCOMING_STATUSES]
     past.reverse()
     return MemberAssemblies(upcoming=upcoming, past=past)
 

@@ -415,7 +415,7 @@ def ballot_recast(
     now = now or timezone.now()
     assembly = _lock_for_casting(assembly)
     channel = voting_channel(assembly=assembly, now=now)
-    if not assembly.statutes.revote_allowed:
+    if not assembly.frozen_statutes.revote_allowed:
         raise DomainError(
             _("The statutes do not allow changing a vote: the first vote cast is final."),
             code="revote_not_allowed",
@@ -443,7 +443,7 @@ def ballot_recast(
     }
     opened = {
         resolution_id: pointer_open(
-            sealed=pointer.sealed, code=previous_receipt, resolution_id=resolution_id
+            sealed=bytes(pointer.sealed), code=previous_receipt, resolution_id=resolution_id
         )
         for resolution_id, pointer in pointers.items()
     }

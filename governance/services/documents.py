@@ -50,7 +50,7 @@ def _too_large() -> DocumentRefused:
     )
 
 
-def _read_pdf(upload: UploadedFile) -> tuple[bytes, int]:
+def _read_pdf(upload: "UploadedFile[bytes]") -> tuple[bytes, int]:
     """The bytes of the upload and its number of pages, or a refusal: too large, not a PDF,
     or a PDF that cannot be read (damaged, or locked with a password)."""
     from pypdf import PdfReader
@@ -100,7 +100,7 @@ def assembly_document_add(
     assembly: Assembly,
     title: str,
     kind: str,
-    upload: UploadedFile,
+    upload: "UploadedFile[bytes]",
     actor: Actor,
     now: dt.datetime | None = None,
 ) -> AssemblyDocument:
@@ -147,7 +147,8 @@ def assembly_document_add(
     except BaseException:
         # Nothing refers to the stored file: it goes. (If an enclosing transaction rolls back
         # later, the file stays unreferenced under its random name; nothing serves it.)
-        document.file.storage.delete(document.file.name)
+        if document.file.name:
+            document.file.storage.delete(document.file.name)
         raise
     return document
 
@@ -160,9 +161,10 @@ def assembly_document_remove(
     the file once it commits. Returns the assembly."""
     now = now or timezone.now()
     assembly = Assembly.objects.select_for_update().get(pk=document.assembly_id)
-    document = AssemblyDocument.objects.select_for_update().filter(pk=document.pk).first()
-    if document is None:
-        raise DocumentRefused(_("This document was already removed."), code="no_document")
+    try:
+        document = AssemblyDocument.objects.select_for_update().get(pk=document.pk)
+    except AssemblyDocument.DoesNotExist:
+        raise DocumentRefused(_("This document was already removed."), code="no_document") from None
     assembly_require(assembly, Action.REMOVE_DOCUMENT, now=now)
     storage, name = document.file.storage, document.file.name
     audit_record(

@@ -65,7 +65,7 @@ def proxies_open(assembly: Assembly) -> bool:
 def holder_limit(assembly: Assembly) -> int:
     """How many proxies one holder may hold for this assembly."""
     roll_size = RollEntry.objects.filter(assembly=assembly).count()
-    return proxy_limit(statutes=assembly.statutes, roll_size=roll_size)
+    return proxy_limit(statutes=assembly.frozen_statutes, roll_size=roll_size)
 
 
 def _roll_entry(assembly: Assembly, entry: RollEntry) -> RollEntry:

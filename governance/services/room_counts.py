@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coop.actors import Actor
+from coop.actors import Actor, actor_user
 from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from governance.lifecycle import Action, assembly_allows
@@ -178,7 +178,7 @@ def room_count_record(
                 votes_for=votes_for,
                 votes_against=votes_against,
                 abstentions=abstentions,
-                recorded_by=actor,
+                recorded_by=actor_user(actor),
             )
     except IntegrityError as exc:  # the unique first count; the lock makes it unlikely
         raise RoomCountRefused(
@@ -257,7 +257,7 @@ def room_count_correct(
                 votes_for=votes_for,
                 votes_against=votes_against,
                 abstentions=abstentions,
-                recorded_by=actor,
+                recorded_by=actor_user(actor),
                 corrects=row,
                 reason=reason,
             )

@@ -141,7 +141,7 @@ def _refuse_counts_above_the_room(assembly: Assembly) -> None:
         % {
             "number": line.resolution.number,
             "college": f" ({line.college.name})" if line.college else "",
-            "counted": line.chain.current.total,
+            "counted": line.chain.current.total if line.chain else 0,
             "voices": line.bound.voices,
         },
         code="count_above_room",
@@ -151,7 +151,7 @@ def _refuse_counts_above_the_room(assembly: Assembly) -> None:
 def _college_counts(assembly: Assembly) -> dict[int, list[CollegeCount]]:
     """Per resolution, the votes of each frozen college: ballot box plus room counts."""
     colleges = list(AssemblyCollege.objects.filter(assembly=assembly).order_by("position", "name"))
-    weighted = bool(colleges) and assembly.statutes.colleges_enabled
+    weighted = bool(colleges) and assembly.frozen_statutes.colleges_enabled
     totals: dict[tuple[int, int | None], dict[str, int]] = defaultdict(
         lambda: {"for": 0, "against": 0, "abstain": 0}
     )
@@ -232,7 +232,7 @@ def tally_recompute(*, assembly: Assembly) -> list[tuple[Resolution, Tally]]:
 
     What the tally stores, and what `manage.py recount` compares with what was stored.
     """
-    statutes = assembly.statutes
+    statutes = assembly.frozen_statutes
     counts = _college_counts(assembly)
     return [
         (

@@ -27,7 +27,9 @@ Kind = CommunityMembership.Kind
 def _unique_slug(name: str, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:70] or "community"
     slug, n = base, 1
-    existing = HeritageCommunity.objects.exclude(pk=exclude_pk)
+    existing = HeritageCommunity.objects.all()
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
     while existing.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from coop.actors import Actor
+from coop.actors import Actor, actor_user
 from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from heritage.models import CommunityMembership, Gathering, HeritageCommunity, Registration, Walk
@@ -115,7 +115,7 @@ def gathering_create(
     _validate(data, now=timezone.now(), check_future=True)
     _check_walk(data, community)
     gathering = Gathering.objects.create(
-        community=community, organiser=actor, status=Status.DRAFT, **_clean(data)
+        community=community, organiser=actor_user(actor), status=Status.DRAFT, **_clean(data)
     )
     audit_record(
         actor=actor,

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from coop.actors import Actor
+from coop.actors import Actor, actor_person
 from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError, PermissionRefused
 from coop.roles import has_totp, is_administrator
@@ -41,8 +41,10 @@ def _validate_item(data: ItemData) -> None:
         raise DomainError(
             _("Give both the latitude and the longitude, or neither."), code="half_location"
         )
-    if data.latitude is not None and not (
-        -90 <= data.latitude <= 90 and -180 <= data.longitude <= 180
+    if (
+        data.latitude is not None
+        and data.longitude is not None
+        and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180)
     ):
         raise DomainError(
             _("The latitude is between -90 and 90, the longitude between -180 and 180."),
@@ -67,7 +69,10 @@ def item_create(
     values = asdict(data)
     values["title"], values["description"] = data.title.strip(), data.description.strip()
     item = HeritageItem.objects.create(
-        community=community, contributed_by=actor, publication_consent=True, **values
+        community=community,
+        contributed_by=actor_person(actor),
+        publication_consent=True,
+        **values,
     )
     audit_record(
         actor=actor, action=AuditAction.ITEM_CREATED, target=item, data={"title": item.title}
@@ -94,7 +99,7 @@ def item_update(*, item: HeritageItem, data: ItemData, actor: Actor) -> Heritage
 def image_add(
     *,
     item: HeritageItem,
-    upload: UploadedFile,
+    upload: "UploadedFile[bytes]",
     alt_text: str,
     author: str,
     licence: str,
@@ -118,10 +123,10 @@ def image_add(
         alt_text=alt_text.strip(),
         author=author.strip(),
         licence=licence,
-        contributed_by=actor,
+        contributed_by=actor_person(actor),
         publication_consent=True,
     )
-    image.image.save(clean.name, clean, save=False)
+    image.image.save(clean.name or "image", clean, save=False)
     image.save()
     audit_record(
         actor=actor,
@@ -222,9 +227,10 @@ def image_remove(*, image: ItemImage, actor: Actor) -> HeritageItem:
     """Remove an image of an item (its contributor withdrew their consent, or it is wrong).
 
     The row goes in the transaction; the file, only after it commits. Returns the item."""
-    image = ItemImage.objects.select_for_update().filter(pk=image.pk).first()
-    if image is None:
-        raise DomainError(_("This image was already removed."), code="no_image")
+    try:
+        image = ItemImage.objects.select_for_update().get(pk=image.pk)
+    except ItemImage.DoesNotExist:
+        raise DomainError(_("This image was already removed."), code="no_image") from None
     item = HeritageItem.objects.select_related("community").get(pk=image.item_id)
     _check_remover(actor, item.community)
     audit_record(
@@ -254,14 +260,14 @@ def item_remove(*, item: HeritageItem, actor: Actor) -> HeritageCommunity:
 
     An item that is a stop of a walk stays until the walks are changed: removing it would
     silently change an itinerary that gatherings may follow."""
-    item = (
-        HeritageItem.objects.select_for_update(of=("self",))
-        .select_related("community")
-        .filter(pk=item.pk)
-        .first()
-    )
-    if item is None:
-        raise DomainError(_("This item was already removed."), code="no_item")
+    try:
+        item = (
+            HeritageItem.objects.select_for_update(of=("self",))
+            .select_related("community")
+            .get(pk=item.pk)
+        )
+    except HeritageItem.DoesNotExist:
+        raise DomainError(_("This item was already removed."), code="no_item") from None
     _check_remover(actor, item.community)
     # The item row is locked: no walk can add it as a stop until this transaction ends.
     walks = walks_through(item)

@@ -313,7 +313,8 @@ def registration_confirm_offer(*, registration: Registration) -> Registration:
         return registration
     if registration.status != Status.OFFERED:
         raise DomainError(_("No seat is offered to you for this gathering."), code="no_offer")
-    if now >= registration.offer_expires_at:
+    expires = registration.offer_expires_at
+    if expires is not None and now >= expires:
         raise DomainError(
             _("The time to take this seat ran out; it was offered to the next person."),
             code="offer_expired",
@@ -354,7 +355,8 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def _offer_expire(*, pk: int, now: dt.datetime) -> int:
     registration = _registration_locked(pk)
-    if registration.status != Status.OFFERED or registration.offer_expires_at > now:
+    expires = registration.offer_expires_at
+    if registration.status != Status.OFFERED or (expires is not None and expires > now):
         return 0
     gathering = registration.gathering
     registration.status = Status.EXPIRED

@@ -72,7 +72,9 @@ class ErasurePlan:
         return bool(self.erased)
 
 
-def _keep_until(exited_on: dt.date) -> dt.date:
+def _keep_until(exited_on: dt.date | None) -> dt.date:
+    if exited_on is None:  # refused before: only a member who left is erased
+        raise ValueError("a member who has not left is not erased")
     try:
         return exited_on.replace(year=exited_on.year + KEEP_YEARS_AFTER_EXIT)
     except ValueError:  # 29 February
@@ -147,7 +149,8 @@ def member_erasure_plan(*, member: Member) -> ErasurePlan:
     """What `member_erase_personal_data` would erase and keep; refused unless they have left."""
     _refuse_unless_exited(member)
     erased = [
-        ErasureItem(Member._meta.get_field(name).verbose_name) for name in _erased_fields(member)
+        ErasureItem(getattr(Member._meta.get_field(name), "verbose_name", name))
+        for name in _erased_fields(member)
     ]
     if _account_to_erase(member) is not None:
         erased.append(

@@ -212,10 +212,11 @@ def members_ratify(
     for member in locked:
         if member.status != Status.ADMITTED:
             raise _refuse_transition(member, _("ratified"))
-        if ratified_on < member.admitted_on:
+        admitted_on = member.admitted_on  # set for every admitted member (a constraint)
+        if admitted_on is not None and ratified_on < admitted_on:
             raise DomainError(
                 _("%(member)s was admitted on %(date)s: a ratification cannot come before.")
-                % {"member": member.display_name, "date": member.admitted_on.isoformat()},
+                % {"member": member.display_name, "date": admitted_on.isoformat()},
                 code="ratified_before_admitted",
             )
     for member in locked:
@@ -255,10 +256,11 @@ def member_exit(
         raise DomainError(
             _("Give the reference of the exit (letter, decision, certificate)."), code="no_ref"
         )
-    if exited_on < member.admitted_on:
+    admitted_on = member.admitted_on  # set for every admitted member (a constraint)
+    if admitted_on is not None and exited_on < admitted_on:
         raise DomainError(
             _("%(member)s was admitted on %(date)s: they cannot leave before.")
-            % {"member": member.display_name, "date": member.admitted_on.isoformat()},
+            % {"member": member.display_name, "date": admitted_on.isoformat()},
             code="exit_before_admission",
         )
     before = member_snapshot(member)
