@@ -96,7 +96,7 @@ def test_the_copy_in_flight_when_a_worker_died_is_resent_with_the_same_message_i
 
     # The administrators see the resend, with its count.
     index = admin_client.get(reverse("coop:outbox")).content.decode()
-    row = index.split("convocation · AG-2025</a></th>")[1].split("</tr>")[0]
+    row = index.split("Convocation · AG-2025</a></th>")[1].split("</tr>")[0]
     assert '<td class="num">1</td>' in row  # one copy resent
     page = admin_client.get(reverse("coop:outbox_notice", args=[notice.pk])).content.decode()
     assert "1 copy was sent again after a try that may have delivered it" in page
