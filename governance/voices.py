@@ -30,13 +30,17 @@ _VOICES = """
                     WHERE given.giver_id = entry.id AND given.revoked_at IS NULL
                     LIMIT 1)
                END AS proxy_given_to
-          FROM governance_rollentry AS entry
+          -- The voter and their principals, each read by its key: never a scan of the roll
+          -- (the LIMIT keeps the planner from turning the lookups into one).
+          FROM (SELECT {voter} AS id
+                UNION ALL
+                SELECT held.giver_id FROM governance_proxy AS held
+                 WHERE held.holder_id = {voter} AND held.assembly_id = {assembly}
+                   AND held.revoked_at IS NULL) AS wanted
+         CROSS JOIN LATERAL (SELECT * FROM governance_rollentry AS one
+                              WHERE one.id = wanted.id LIMIT 1) AS entry
           LEFT JOIN governance_assemblycollege AS college ON college.id = entry.college_id
          WHERE entry.assembly_id = {assembly}
-           AND (entry.id = {voter}
-                OR entry.id IN (SELECT held.giver_id FROM governance_proxy AS held
-                                 WHERE held.holder_id = {voter} AND held.assembly_id = {assembly}
-                                   AND held.revoked_at IS NULL))
       ) AS voice
 """
 

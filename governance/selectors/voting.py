@@ -12,6 +12,7 @@ from django.db.models import QuerySet, Subquery
 from coop import formatting
 from coop.fractions import format_fraction
 from coop.models import Statutes
+from coop.prepared import compact_sql, prepared_cursor
 from governance.models import (
     Assembly,
     AssemblyCollege,
@@ -145,8 +146,10 @@ def _situation_sql() -> str:
         "colleges": AssemblyCollege._meta.db_table,
         "members": Member._meta.db_table,
     }
-    return _SITUATION_SQL.format(  # SQL text from the models' meta only: values are parameters
-        columns=columns, voices=voices, resolutions=_RESOLUTIONS_JSON, **tables
+    return compact_sql(
+        _SITUATION_SQL.format(  # SQL text from the models' meta only: values are parameters
+            columns=columns, voices=voices, resolutions=_RESOLUTIONS_JSON, **tables
+        )
     )
 
 
@@ -161,24 +164,35 @@ _SITUATION_SQL = """
 """
 
 
+@functools.cache
+def _loader(model: Any) -> tuple[list[str], list[tuple[int, list[Any], Any]]]:
+    """The model's attribute names and, per column that has some, the converters the ORM
+    would apply to it (computed once: they depend on the field and the database only)."""
+    fields = model._meta.concrete_fields
+    converters = []
+    for index, model_field in enumerate(fields):
+        expression = model_field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(expression)
+        found += model_field.get_db_converters(connection)
+        if found:
+            converters.append((index, found, expression))
+    return [model_field.attname for model_field in fields], converters
+
+
 def _instances(row: tuple[Any, ...]) -> list[Any]:
     """The row's model instances, in the order of _SITUATION_MODELS (None for a missing one)."""
     instances: list[Any] = []
     start = 0
     for model, _alias in _SITUATION_MODELS:
-        fields = model._meta.concrete_fields
-        values = list(row[start : start + len(fields)])
-        start += len(fields)
+        names, converters = _loader(model)
+        values = list(row[start : start + len(names)])
+        start += len(names)
         if values[0] is None:  # no such row (the LEFT JOINs)
             instances.append(None)
             continue
-        for index, model_field in enumerate(fields):
-            expression = model_field.get_col(model._meta.db_table)
-            converters = connection.ops.get_db_converters(expression)
-            converters += model_field.get_db_converters(connection)
-            for converter in converters:
+        for index, found, expression in converters:
+            for converter in found:
                 values[index] = converter(values[index], expression, connection)
-        names = [model_field.attname for model_field in fields]
         instances.append(model.from_db(connection.alias, names, values))
     return instances
 
@@ -189,7 +203,7 @@ def ballot_situation_for_user(*, assembly_pk: int, user: Any) -> BallotSituation
     they are not on the roll."""
     if not getattr(user, "is_authenticated", False):
         return None
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_situation_sql(), {"assembly": assembly_pk, "user": user.pk})
         row = cursor.fetchone()
     if row is None:

@@ -18,6 +18,7 @@ tally never run while a cast is being written.
 """
 
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from coop.actors import Actor
 from coop.audit import AuditAction, audit_fields, audit_record
 from coop.errors import DomainError
+from coop.prepared import compact_sql, prepared_cursor
 from governance.lifecycle import Action, assembly_require
 from governance.models import (
     Assembly,
@@ -70,7 +72,7 @@ def _lock_for_casting(assembly: Assembly) -> Assembly:
     The status and the deadline are read with the lock, so they are the ones the close (which
     takes the row FOR UPDATE) will see; the rest of the assembly does not change once convened.
     """
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             "SELECT status, distance_vote_deadline, EXISTS (SELECT 1 FROM governance_paperform "
             "WHERE assembly_id = a.id AND counted) FROM governance_assembly a WHERE id = %s "
@@ -224,6 +226,11 @@ _CAST = """
 """
 
 
+@functools.cache
+def _cast_sql() -> str:
+    return compact_sql(_CAST.format(voices=voices_sql(voter="%(voter)s", assembly="%(assembly)s")))
+
+
 @dataclass
 class CastResult:
     """The votes cast by one request: a receipt per voice, in the order chosen.
@@ -284,9 +291,9 @@ def ballots_cast(
         for resolution_id in resolution_ids
     ]
     actor_fields = audit_fields(actor=actor, target=assembly)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
-            _CAST.format(voices=voices_sql(voter="%(voter)s", assembly="%(assembly)s")),
+            _cast_sql(),
             {
                 "assembly": assembly.pk,
                 "voter": voter.pk,

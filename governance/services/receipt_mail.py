@@ -9,6 +9,7 @@ the web processes and the workers share it, Redis never sees it.
 """
 
 import base64
+import functools
 import json
 import logging
 import time
@@ -26,7 +27,12 @@ logger = logging.getLogger(__name__)
 
 
 def _fernet() -> Fernet:
-    configured = getattr(settings, "RECEIPT_MAIL_KEY", "")
+    return _fernet_for(getattr(settings, "RECEIPT_MAIL_KEY", ""), settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet_for(configured: str, secret_key: str) -> Fernet:
+    """The Fernet of a key (derived once per process: the HKDF costs more than the seal)."""
     if configured:
         return Fernet(configured)
     derived = HKDF(
@@ -34,7 +40,7 @@ def _fernet() -> Fernet:
         length=32,
         salt=None,
         info=b"voliere receipt mail payload",
-    ).derive(settings.SECRET_KEY.encode())
+    ).derive(secret_key.encode())
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
