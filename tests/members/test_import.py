@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+from itertools import pairwise
 from urllib.parse import quote
 
 import pytest
@@ -21,6 +22,7 @@ from members.imports import IMPORT_COLUMNS, register_import
 from members.models import Member, MemberNumberCounter, RegisterEvent
 from members.selectors import register_at
 from members.services import member_admit
+from members.services.events import member_snapshot
 from tests.coop.factories import StatutesFactory, UserFactory
 from tests.members.factories import admitted, apply, standard_register
 
@@ -122,6 +124,50 @@ def test_import_creates_every_member_with_its_number_dates_and_one_event(registe
     assert AuditEvent.objects.filter(action="members.imported", data__count=3).exists()
     # The register at a date now holds them.
     assert [e.snapshot["number"] for e in register_at(on=dt.date(2024, 6, 1))] == [5, 12, 40]
+
+
+def instants(snapshot: dict) -> dict:
+    """The snapshot with its times read as instants (the import writes them in local time)."""
+    changed_at = snapshot["e_notices_changed_at"]
+    return {
+        **snapshot,
+        "e_notices_changed_at": changed_at and dt.datetime.fromisoformat(changed_at),
+    }
+
+
+def test_each_imported_event_holds_the_entry_and_its_audit_event_the_same_changes(register, actor):
+    report = register_import(file=csv_file(HEADER, *GOOD_ROWS), actor=actor)
+    assert report.ok, report.problems
+
+    for member in Member.objects.select_related("category", "college"):
+        events = list(RegisterEvent.objects.filter(member=member).order_by("id"))
+        # The last step is the entry as stored; the first event's changes are the whole entry,
+        # each later one's only what changed.
+        assert instants(events[-1].snapshot) == instants(member_snapshot(member))
+        assert events[0].changes == events[0].snapshot
+        for earlier, later in pairwise(events):
+            assert later.changes == {
+                key: value
+                for key, value in later.snapshot.items()
+                if earlier.snapshot.get(key) != value
+            }
+            assert later.changes  # each step changes something
+        for event in events:
+            audit = AuditEvent.objects.get(
+                action="member.imported", data__event=event.pk, target_id=str(member.pk)
+            )
+            assert audit.data == {
+                "event": event.pk,
+                "effective_on": event.effective_on.isoformat(),
+                "changes": event.changes,
+            }
+            assert (audit.actor_id, audit.actor_label) == (actor.pk, actor.email)
+    claire = RegisterEvent.objects.filter(member__number=5).order_by("id").last()
+    assert claire.changes == {
+        "status": "ratified",
+        "ratified_on": "2015-06-20",
+        "ratification_ref": "AGO 2015",
+    }
 
 
 def test_admissions_after_an_import_continue_after_the_highest_number(register, actor):
