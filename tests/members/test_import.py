@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from coop.models import AuditEvent, Job
-from members.imports import IMPORT_COLUMNS, register_import
+from members.imports import IMPORT_COLUMNS, ImportProblem, ImportReport, register_import
 from members.models import Member, MemberNumberCounter, RegisterEvent
 from members.selectors import register_at
 from members.services import member_admit
@@ -168,6 +168,21 @@ def test_each_imported_event_holds_the_entry_and_its_audit_event_the_same_change
         "ratified_on": "2015-06-20",
         "ratification_ref": "AGO 2015",
     }
+
+
+def test_the_report_counts_in_words_and_in_the_readers_numbers():
+    one = ImportReport(rows=1, created=1, numbers=(5, 5), next_number=6)
+    many = ImportReport(rows=12345, created=12345, numbers=(1, 12345), next_number=12346)
+    failed = ImportReport(rows=2, problems=[ImportProblem(2, "number", "?")] * 2)
+    assert one.lines()[0] == "One member imported, number 5."
+    assert many.lines()[0] == "12,345 members imported, numbers 1 to 12345."
+    assert failed.lines()[0].startswith("Nothing was imported: 2 problems found.")
+    with translation.override("fr"):
+        assert one.lines()[0] == "Un membre importé, numéro 5."
+        assert many.lines()[0] == "12\u202f345 membres importés, numéros 1 à 12345."
+        assert failed.lines()[0].startswith("Rien n\u2019a été importé : 2 problèmes trouvés.")
+        failed.problems = failed.problems[:1]
+        assert failed.lines()[0].startswith("Rien n\u2019a été importé : 1 problème trouvé.")
 
 
 def test_admissions_after_an_import_continue_after_the_highest_number(register, actor):
@@ -331,7 +346,7 @@ def import_through_the_page(client, run_jobs, content: bytes):
 def test_page_imports_a_good_file_and_says_how_many(register, admin_client, run_jobs):
     content = ("\ufeff" + "\r\n".join([HEADER, *GOOD_ROWS])).encode()
     job, page = import_through_the_page(admin_client, run_jobs, content)
-    assert "3 member(s) imported, numbers 5 to 40." in page
+    assert "3 members imported, numbers 5 to 40." in page
     assert "The next admission will receive number 41." in page
     assert "<title>Error:" not in page
     assert Member.objects.count() == 3
@@ -352,7 +367,7 @@ def test_page_shows_every_problem_in_a_table_and_writes_nothing(register, admin_
     content = "\r\n".join([HEADER, GOOD_ROWS[0], GOOD_ROWS[1], bad]).encode()
     job, page = import_through_the_page(admin_client, run_jobs, content)
     assert "<title>Error:" in page
-    assert "Nothing was imported: 1 problem(s) found." in page
+    assert "Nothing was imported: 1 problem found." in page
     assert '<th scope="row">4</th>' in page
     assert "<code>exited_on</code>" in page
     assert "give the date of the exit" in page
@@ -425,7 +440,7 @@ def test_command_imports_and_prints_the_report(register, tmp_path, capsys):
     with translation.override("en"):
         call_command("import_members", str(path))
     out = capsys.readouterr().out
-    assert "3 member(s) imported, numbers 5 to 40." in out
+    assert "3 members imported, numbers 5 to 40." in out
     assert Member.objects.count() == 3
     assert not RegisterEvent.objects.filter(member__number=5, actor__isnull=False).exists()
 
