@@ -37,7 +37,7 @@ from kit import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCH_DB = "voliere_bench_import"
+BENCH_DB = os.environ.get("BENCH_IMPORT_DB", "voliere_bench_import")
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 TIME_BUDGET = 120.0  # seconds
 MEMORY_BUDGET = 1 * GIB

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from kit import verbose
 
@@ -44,8 +45,25 @@ def run_job_in_child(job_id: str, *, env: dict[str, str]) -> tuple[float, int, s
         f"job process peak {report['maxrss_kib'] / 1024:.0f} MiB, its children's peak "
         f"{report['children_maxrss_kib'] / 1024:.0f} MiB x {report['children_at_once']}"
     )
+    verbose(report["cpu"])
     peak = report["maxrss_kib"] + report["children_maxrss_kib"] * report["children_at_once"]
     return seconds, peak * 1024, report["status"]
+
+
+def _backend_cpu(connection: Any) -> str:
+    """The CPU time of the PostgreSQL process that served the job, when the server runs on
+    this machine (its share of the import's time, apart from Python's)."""
+    if connection.connection is None:
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return ""
+    ticks = os.sysconf("SC_CLK_TCK")
+    return f", its PostgreSQL process {(int(fields[11]) + int(fields[12])) / ticks:.1f} s"
 
 
 def _child(job_id: str) -> None:
@@ -54,14 +72,17 @@ def _child(job_id: str) -> None:
 
     django.setup()
     from django.conf import settings
+    from django.db import connection
 
     from coop.jobs.services import job_run
 
     status = job_run(job_id=job_id)
+    cpu = f"job process CPU {time.process_time():.1f} s{_backend_cpu(connection)}"
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child's
     report = {
         "status": status,
+        "cpu": cpu,
         "maxrss_kib": peak,
         "children_maxrss_kib": children,
         "children_at_once": settings.REGISTER_PDF_PROCESSES if children else 0,

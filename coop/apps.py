@@ -12,7 +12,10 @@ class CoopConfig(AppConfig):
 
         from coop import home_sections  # noqa: F401 - registers the core's home-page sections
         from coop.middleware import start_idle_clock
-        from coop.outbox import printing  # noqa: F401  (declares the job printing letters)
+        from coop.outbox import (
+            printing,  # noqa: F401  (declares the job printing letters)
+            proof,  # noqa: F401  (declares the job writing a proof of sending)
+        )
         from coop.roles import sync_role_groups
         from coop.uploads import configure_pillow
 

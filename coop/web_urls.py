@@ -12,7 +12,7 @@ urlpatterns = [
     path("statutes/<int:pk>/", statutes.statutes_detail, name="statutes_detail"),
     path("notices/", outbox.outbox_index, name="outbox"),
     path("notices/<int:pk>/", outbox.outbox_notice, name="outbox_notice"),
-    path("notices/<int:pk>/proof.csv", outbox.outbox_notice_csv, name="outbox_notice_csv"),
+    path("notices/<int:pk>/proof/", outbox.outbox_notice_csv, name="outbox_notice_csv"),
     path(
         "notices/<int:pk>/letters-posted/",
         outbox.outbox_letters_posted,

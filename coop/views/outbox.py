@@ -1,21 +1,20 @@
-"""The notices outbox pages: what was sent to whom and when, the proof as CSV, requeueing."""
+"""The notices outbox pages: what was sent to whom and when, the proof as CSV (a job),
+requeueing."""
 
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coop.csv_export import csv_download, csv_lines
 from coop.errors import DomainError
 from coop.fields import GuardedForm
 from coop.http import HtmxHttpRequest, render
@@ -31,6 +30,7 @@ from coop.outbox import (
 )
 from coop.outbox.labels import describe_key, describe_keys, kind_label
 from coop.outbox.printing import letters_print_start
+from coop.outbox.proof import notice_proof_start
 from coop.roles import Role, role_required
 
 PAGE_SIZE = 50
@@ -100,49 +100,26 @@ def outbox_notice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "status_counts": [(value, label, counts[value]) for value, label in Status.choices],
         "total": sum(counts.values()),
         "resent": notice_resent_count(notice=notice),
-        "csv_query": urlencode({"status": status}) if status else "",
         "letters_waiting": notice_letters_waiting(notice=notice),
         "posted_form": LettersPostedForm(initial={"posted_on": timezone.localdate()}),
     }
     return render(request, "coop/outbox_notice.html", context, partial="outbox-deliveries")
 
 
-@require_GET
+@require_POST
 @role_required(Role.ADMINISTRATOR)
-def outbox_notice_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    """The proof of sending of one notice, one line per recipient, as CSV."""
+def outbox_notice_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start writing the proof of sending of one notice as CSV, one line per recipient (a
+    job: a notice to every member has as many lines as the register); its page then offers
+    the file."""
     notice = get_object_or_404(Notice, pk=pk)
-    _form, status = _status_filter(request.GET)
-    deliveries = notice_deliveries(notice=notice, status=status).iterator(chunk_size=2000)
-    header = [
-        gettext("recipient"),
-        gettext("address"),
-        gettext("channel"),
-        gettext("status"),
-        gettext("sent at"),
-        gettext("message id"),
-        gettext("attempts"),
-        gettext("resends"),
-        gettext("last error"),
-    ]
-    rows = (
-        [
-            delivery.recipient_key,
-            delivery.to_email,
-            delivery.channel,
-            delivery.status,
-            timezone.localtime(delivery.sent_at).isoformat() if delivery.sent_at else "",
-            delivery.message_id,
-            delivery.attempts,
-            delivery.resends,
-            delivery.last_error,
-        ]
-        for delivery in deliveries
-    )
-    filename = slugify(f"notice-{notice.kind}-{notice.reference}") or f"notice-{notice.pk}"
-    if status:
-        filename += f"-{status}"
-    return csv_download(csv_lines(header, rows), filename=filename)
+    _form, status = _status_filter(request.POST)
+    try:
+        job = notice_proof_start(notice=notice, status=status, actor=request.user)
+    except DomainError as refused:
+        messages.error(request, str(refused))
+        return redirect("coop:outbox_notice", pk=notice.pk)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @require_POST

@@ -172,26 +172,28 @@ def _contact(row: Row, fields: dict[str, Any]) -> None:
 
 def _placement(row: Row, fields: dict[str, Any], codes: Codes) -> None:
     """Category, college (by their codes) and the number of shares intended."""
-    for column, known, missing, unknown in (
-        (
-            "category",
-            codes.categories,
-            _("The category is missing."),
-            _("No category has the code “%(value)s”. The codes are: %(codes)s."),
-        ),
-        (
-            "college",
-            codes.colleges,
-            _("The college is missing."),
-            _("No college has the code “%(value)s”. The codes are: %(codes)s."),
-        ),
-    ):
+    for column, known in (("category", codes.categories), ("college", codes.colleges)):
         code = row.text(column)
+        if code in known:
+            fields[column] = known[code]
+            continue
+        fields[column] = None
+        # The messages are translated only for a row that needs them (not 200,000 times).
         if not code:
-            row.problem(column, missing)
-        elif code not in known:
-            row.problem(column, unknown % {"value": code, "codes": ", ".join(sorted(known)) or "—"})
-        fields[column] = known.get(code)
+            missing = {
+                "category": _("The category is missing."),
+                "college": _("The college is missing."),
+            }
+            row.problem(column, missing[column])
+        else:
+            unknown = {
+                "category": _("No category has the code “%(value)s”. The codes are: %(codes)s."),
+                "college": _("No college has the code “%(value)s”. The codes are: %(codes)s."),
+            }
+            row.problem(
+                column,
+                unknown[column] % {"value": code, "codes": ", ".join(sorted(known)) or "—"},
+            )
     shares = row.text("requested_shares")
     whole = shares.isascii() and shares.isdigit()
     fields["requested_shares"] = int(shares[:12]) if whole else 1

@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from coop import formatting
 from coop.csv_export import csv_text
 from members.models import Category, College, Member
 
@@ -105,19 +107,29 @@ class ImportReport:
         """The report as lines of text (the management command prints them)."""
         if self.problems:
             return [
-                _(
-                    "Nothing was imported: %(count)d problem(s) found. Correct the file and "
-                    "import it again."
+                ngettext(
+                    "Nothing was imported: %(count)s problem found. Correct the file and "
+                    "import it again.",
+                    "Nothing was imported: %(count)s problems found. Correct the file and "
+                    "import it again.",
+                    len(self.problems),
                 )
-                % {"count": len(self.problems)},
+                % {"count": formatting.number(len(self.problems))},
                 *(str(problem) for problem in self.problems),
             ]
         if not self.created:
             return [_("The file has no member to import.")]
         low, high = self.numbers or (0, 0)
+        if self.created == 1:
+            imported = _("One member imported, number %(number)d.") % {"number": low}
+        else:
+            imported = ngettext(
+                "%(count)s member imported, numbers %(low)d to %(high)d.",
+                "%(count)s members imported, numbers %(low)d to %(high)d.",
+                self.created,
+            ) % {"count": formatting.number(self.created), "low": low, "high": high}
         return [
-            _("%(count)d member(s) imported, numbers %(low)d to %(high)d.")
-            % {"count": self.created, "low": low, "high": high},
+            imported,
             _("The next admission will receive number %(number)d.") % {"number": self.next_number},
         ]
 

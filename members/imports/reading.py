@@ -1,8 +1,10 @@
 """Reading the import file: its encoding, its separator, its header and its data rows."""
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import re
 from typing import TextIO
 
 from django.utils.translation import gettext as _
@@ -38,20 +40,40 @@ class Row:
         text = self.text(column)
         if not text:
             return None
-        for date_format in DATE_FORMATS:
-            try:
-                value = dt.datetime.strptime(text, date_format).date()  # noqa: DTZ007
-            except ValueError:
-                continue
-            if value > today:
-                self.problem(column, _("The date %(value)s is in the future.") % {"value": text})
-                return None
-            return value
-        self.problem(
-            column,
-            _("“%(value)s” is not a date: write it as 2024-03-31 or 31/03/2024.") % {"value": text},
-        )
-        return None
+        value = parse_date(text)
+        if value is None:
+            self.problem(
+                column,
+                _("“%(value)s” is not a date: write it as 2024-03-31 or 31/03/2024.")
+                % {"value": text},
+            )
+        elif value > today:
+            self.problem(column, _("The date %(value)s is in the future.") % {"value": text})
+            return None
+        return value
+
+
+# The two formats of DATE_FORMATS written in full (2024-03-31, 31/03/2024): read without
+# strptime, which was a tenth of an import's checks. Anything else goes through strptime.
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+_FRENCH_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})\Z")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The date `text` stands for in the first of DATE_FORMATS that reads it, or None."""
+    if match := _ISO_DATE.match(text):
+        year, month, day = match.groups()
+    elif match := _FRENCH_DATE.match(text):
+        day, month, year = match.groups()
+    if match:
+        with contextlib.suppress(ValueError):  # not a day of the calendar: strptime says so
+            return dt.date(int(year), int(month), int(day))
+    for date_format in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, date_format).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None
 
 
 def read_rows(file: TextIO, problems: list[ImportProblem]) -> tuple[list[str], list[Row]]:

@@ -5,6 +5,8 @@ audit event per register event (as register_event_record writes them one by one)
 register of 100,000 members is imported in about a minute.
 """
 
+import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from types import SimpleNamespace
@@ -24,6 +26,7 @@ from members.imports.format import ImportReport
 from members.imports.reading import check_header, read_rows
 from members.models import Category, College, Member, MemberNumberCounter, RegisterEvent
 from members.services import member_snapshot
+from members.services.events import SNAPSHOT_FIELDS
 
 # Members whose register events are written at a time.
 EVENTS_BATCH = 5000
@@ -85,7 +88,7 @@ def register_import(
 
     writing = _("Writing the members and their register entries…")
     progress(0, len(drafts), writing)
-    members = [Member(**draft.fields) for draft in drafts]
+    members = [_member(draft.fields) for draft in drafts]
     for member, pk in zip(members, _allocate_ids(Member, len(members)), strict=True):
         member.pk = member.id = pk
     _copy(Member, members)
@@ -135,6 +138,28 @@ def _row(model: type[Model], **values: Any) -> SimpleNamespace:
 _DEFAULTS: dict[type[Model], dict[str, Any]] = {}
 
 
+def _member(fields: dict[str, Any]) -> SimpleNamespace:
+    """A row of Member from a checked draft's fields: its category and college by id for
+    _copy, and as objects for member_snapshot."""
+    values = dict(fields)
+    category, college = values.pop("category"), values.pop("college")
+    row = _row(
+        Member,
+        **values,
+        category_id=category.pk,
+        college_id=college.pk if college is not None else None,
+    )
+    row.category, row.college = category, college
+    return row
+
+
+class JsonText(str):
+    """A JSON value already written as text: _copy passes it as it is (written once, though
+    the register event and its audit event both hold the changes)."""
+
+    __slots__ = ()
+
+
 def _allocate_ids(model: type[Model], count: int) -> list[int]:
     """`count` new primary keys of `model`, taken from its sequence."""
     with connection.cursor() as cursor:
@@ -163,7 +188,7 @@ def _copy(model: type[Model], objects: Sequence[Model | SimpleNamespace]) -> Non
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             getters.append(lambda obj: now)
         elif isinstance(field, JSONField):
-            getters.append(lambda obj, name=field.attname: Jsonb(getattr(obj, name)))
+            getters.append(lambda obj, name=field.attname: _json(getattr(obj, name)))
         else:
             getters.append(attrgetter(field.attname))
     quote = connection.ops.quote_name
@@ -174,10 +199,14 @@ def _copy(model: type[Model], objects: Sequence[Model | SimpleNamespace]) -> Non
             copy.write_row([get(obj) for get in getters])
 
 
+def _json(value: Any) -> Any:
+    return value if isinstance(value, JsonText) else Jsonb(value)
+
+
 _LIFECYCLE_FIELDS = ("status", "ratified_on", "ratification_ref", "exited_on", "exit_ref")
 
 
-def _imported_events(member: Member, *, actor: Actor) -> list[SimpleNamespace]:
+def _imported_events(member: SimpleNamespace, *, actor: Actor) -> list[SimpleNamespace]:
     """One "imported" event per dated step of the entry (admission, ratification, exit), so
     the register at any earlier date shows the member as they stood then (unsaved)."""
     final = {name: getattr(member, name) for name in _LIFECYCLE_FIELDS}
@@ -195,12 +224,28 @@ def _imported_events(member: Member, *, actor: Actor) -> list[SimpleNamespace]:
         stages.append((final["exited_on"], final["exit_ref"], final))
     person = actor_person(actor)
     recorded_by = person.pk if person is not None else None
+    # The entry but its lifecycle, as JSON once (without its closing brace): each step's
+    # snapshot is it with the step's lifecycle, and its changes only what the step changed.
+    entry = {
+        key: value
+        for key, value in member_snapshot(member).items()  # type: ignore[arg-type]
+        if key not in _LIFECYCLE_FIELDS
+    }
+    entry_json = json.dumps(entry)[:-1]
     events = []
     previous: dict[str, Any] = {}
     for effective_on, decision_ref, state in stages:
-        for name, value in state.items():
-            setattr(member, name, value)
-        snapshot = member_snapshot(member)
+        lifecycle = {
+            name: value.isoformat() if isinstance(value, dt.date) else value
+            for name, value in state.items()
+            if name in SNAPSHOT_FIELDS
+        }
+        snapshot_json = JsonText(entry_json + ", " + json.dumps(lifecycle)[1:])
+        if previous:
+            changes = {key: value for key, value in lifecycle.items() if previous[key] != value}
+            changes_json = JsonText(json.dumps(changes))
+        else:
+            changes_json = snapshot_json  # the first event: the whole entry
         events.append(
             _row(
                 RegisterEvent,
@@ -209,17 +254,11 @@ def _imported_events(member: Member, *, actor: Actor) -> list[SimpleNamespace]:
                 effective_on=effective_on,
                 actor_id=recorded_by,
                 decision_ref=decision_ref,
-                changes=snapshot  # the first event: the whole entry
-                if not previous
-                else {
-                    key: value
-                    for key, value in snapshot.items()
-                    if key not in previous or previous[key] != value
-                },
-                snapshot=snapshot,
+                changes=changes_json,
+                snapshot=snapshot_json,
             )
         )
-        previous = snapshot
+        previous = lifecycle
     return events
 
 
@@ -233,9 +272,9 @@ def _audit_event(event: SimpleNamespace, *, actor: Actor) -> SimpleNamespace:
         action=f"member.{event.kind}",
         target_type=Member._meta.label_lower,
         target_id=str(event.member_id),
-        data={
-            "event": event.pk,
-            "effective_on": event.effective_on.isoformat(),
-            "changes": event.changes,
-        },
+        # {"event": ..., "effective_on": ..., "changes": ...}, the changes as already written.
+        data=JsonText(
+            f'{{"event": {int(event.pk)}, "effective_on": "{event.effective_on.isoformat()}", '
+            f'"changes": {event.changes}}}'
+        ),
     )

@@ -2,7 +2,10 @@
 (a job, whose progress a real Celery worker reports), downloads the one PDF, then records the
 letters as posted, with the keyboard. Every page is checked with axe-core."""
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -112,3 +115,22 @@ def test_administrator_prints_the_letters_watches_the_job_and_records_them_as_po
     posted = NoticeDelivery.objects.filter(notice=notice, channel="letter", status="sent")
     assert posted.count() == LETTERS
     assert {d.message_id for d in posted} == {"posted"}
+
+    # The proof of sending, one line per letter, written by a job too.
+    press_enter_on(page, page.get_by_role("button", name=fr("Download the proof of sending (CSV)")))
+    proof = Job.objects.get(kind="coop.notice_proof")
+    expect(page).to_have_url(path_is(reverse("jobs:detail", args=[proof.pk])))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        fr("Proof of sending of a notice (CSV)")
+    )
+    download_link = page.get_by_role("link", name=re.compile("^" + re.escape(download_words)))
+    expect(download_link).to_be_visible(timeout=120_000)
+    assert_accessible(page)
+    download_link.focus()
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    content = Path(download_info.value.path()).read_text(encoding="utf-8")
+    header, *lines = list(csv.reader(io.StringIO(content.removeprefix("\ufeff")), delimiter=";"))
+    assert header[:4] == [fr("recipient"), fr("address"), fr("channel"), fr("status")]
+    assert len(lines) == LETTERS
+    assert {(line[2], line[3], line[5]) for line in lines} == {("letter", "sent", "posted")}

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from playwright.sync_api import Browser, Page, expect
 
 from coop.models import Job, NoticeDelivery
@@ -395,9 +395,14 @@ def test_csv_import_with_a_bad_row_imports_nothing_then_the_corrected_file_impor
     # The report: line 3 (the header is line 1), its column and the reason; nothing written.
     report = page.locator("#job-status")
     expect(report).to_contain_text(
-        fr(
-            "Nothing was imported: %(count)d problem(s) found. Correct the file and import it "
-            "again."
+        fr_text(
+            ngettext_lazy(
+                "Nothing was imported: %(count)s problem found. Correct the file and import it "
+                "again.",
+                "Nothing was imported: %(count)s problems found. Correct the file and import "
+                "it again.",
+                1,
+            )
         )
         % {"count": 1}
     )
@@ -423,7 +428,13 @@ def test_csv_import_with_a_bad_row_imports_nothing_then_the_corrected_file_impor
     )
     expect(page.get_by_role("table")).to_have_count(0)
     expect(page.locator("#job-status")).to_contain_text(
-        fr("%(count)d member(s) imported, numbers %(low)d to %(high)d.")
+        fr_text(
+            ngettext_lazy(
+                "%(count)s member imported, numbers %(low)d to %(high)d.",
+                "%(count)s members imported, numbers %(low)d to %(high)d.",
+                3,
+            )
+        )
         % {"count": 3, "low": 1, "high": 3}
     )
 

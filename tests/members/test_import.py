@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+from itertools import pairwise
 from urllib.parse import quote
 
 import pytest
@@ -17,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from coop.models import AuditEvent, Job
-from members.imports import IMPORT_COLUMNS, register_import
+from members.imports import IMPORT_COLUMNS, ImportProblem, ImportReport, register_import
 from members.models import Member, MemberNumberCounter, RegisterEvent
 from members.selectors import register_at
 from members.services import member_admit
+from members.services.events import member_snapshot
 from tests.coop.factories import StatutesFactory, UserFactory
 from tests.members.factories import admitted, apply, standard_register
 
@@ -122,6 +124,65 @@ def test_import_creates_every_member_with_its_number_dates_and_one_event(registe
     assert AuditEvent.objects.filter(action="members.imported", data__count=3).exists()
     # The register at a date now holds them.
     assert [e.snapshot["number"] for e in register_at(on=dt.date(2024, 6, 1))] == [5, 12, 40]
+
+
+def instants(snapshot: dict) -> dict:
+    """The snapshot with its times read as instants (the import writes them in local time)."""
+    changed_at = snapshot["e_notices_changed_at"]
+    return {
+        **snapshot,
+        "e_notices_changed_at": changed_at and dt.datetime.fromisoformat(changed_at),
+    }
+
+
+def test_each_imported_event_holds_the_entry_and_its_audit_event_the_same_changes(register, actor):
+    report = register_import(file=csv_file(HEADER, *GOOD_ROWS), actor=actor)
+    assert report.ok, report.problems
+
+    for member in Member.objects.select_related("category", "college"):
+        events = list(RegisterEvent.objects.filter(member=member).order_by("id"))
+        # The last step is the entry as stored; the first event's changes are the whole entry,
+        # each later one's only what changed.
+        assert instants(events[-1].snapshot) == instants(member_snapshot(member))
+        assert events[0].changes == events[0].snapshot
+        for earlier, later in pairwise(events):
+            assert later.changes == {
+                key: value
+                for key, value in later.snapshot.items()
+                if earlier.snapshot.get(key) != value
+            }
+            assert later.changes  # each step changes something
+        for event in events:
+            audit = AuditEvent.objects.get(
+                action="member.imported", data__event=event.pk, target_id=str(member.pk)
+            )
+            assert audit.data == {
+                "event": event.pk,
+                "effective_on": event.effective_on.isoformat(),
+                "changes": event.changes,
+            }
+            assert (audit.actor_id, audit.actor_label) == (actor.pk, actor.email)
+    claire = RegisterEvent.objects.filter(member__number=5).order_by("id").last()
+    assert claire.changes == {
+        "status": "ratified",
+        "ratified_on": "2015-06-20",
+        "ratification_ref": "AGO 2015",
+    }
+
+
+def test_the_report_counts_in_words_and_in_the_readers_numbers():
+    one = ImportReport(rows=1, created=1, numbers=(5, 5), next_number=6)
+    many = ImportReport(rows=12345, created=12345, numbers=(1, 12345), next_number=12346)
+    failed = ImportReport(rows=2, problems=[ImportProblem(2, "number", "?")] * 2)
+    assert one.lines()[0] == "One member imported, number 5."
+    assert many.lines()[0] == "12,345 members imported, numbers 1 to 12345."
+    assert failed.lines()[0].startswith("Nothing was imported: 2 problems found.")
+    with translation.override("fr"):
+        assert one.lines()[0] == "Un membre importé, numéro 5."
+        assert many.lines()[0] == "12\u202f345 membres importés, numéros 1 à 12345."
+        assert failed.lines()[0].startswith("Rien n\u2019a été importé : 2 problèmes trouvés.")
+        failed.problems = failed.problems[:1]
+        assert failed.lines()[0].startswith("Rien n\u2019a été importé : 1 problème trouvé.")
 
 
 def test_admissions_after_an_import_continue_after_the_highest_number(register, actor):
@@ -285,7 +346,7 @@ def import_through_the_page(client, run_jobs, content: bytes):
 def test_page_imports_a_good_file_and_says_how_many(register, admin_client, run_jobs):
     content = ("\ufeff" + "\r\n".join([HEADER, *GOOD_ROWS])).encode()
     job, page = import_through_the_page(admin_client, run_jobs, content)
-    assert "3 member(s) imported, numbers 5 to 40." in page
+    assert "3 members imported, numbers 5 to 40." in page
     assert "The next admission will receive number 41." in page
     assert "<title>Error:" not in page
     assert Member.objects.count() == 3
@@ -306,7 +367,7 @@ def test_page_shows_every_problem_in_a_table_and_writes_nothing(register, admin_
     content = "\r\n".join([HEADER, GOOD_ROWS[0], GOOD_ROWS[1], bad]).encode()
     job, page = import_through_the_page(admin_client, run_jobs, content)
     assert "<title>Error:" in page
-    assert "Nothing was imported: 1 problem(s) found." in page
+    assert "Nothing was imported: 1 problem found." in page
     assert '<th scope="row">4</th>' in page
     assert "<code>exited_on</code>" in page
     assert "give the date of the exit" in page
@@ -379,7 +440,7 @@ def test_command_imports_and_prints_the_report(register, tmp_path, capsys):
     with translation.override("en"):
         call_command("import_members", str(path))
     out = capsys.readouterr().out
-    assert "3 member(s) imported, numbers 5 to 40." in out
+    assert "3 members imported, numbers 5 to 40." in out
     assert Member.objects.count() == 3
     assert not RegisterEvent.objects.filter(member__number=5, actor__isnull=False).exists()
 
