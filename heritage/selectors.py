@@ -1,6 +1,7 @@
 """Reads of the heritage app: what each person may see of communities and gatherings."""
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from coop.roles import Role, has_role
 from heritage.models import (
@@ -112,6 +114,26 @@ def gatherings_listed_count(*, gatherings: QuerySet[Gathering], key: str) -> int
         count = gatherings.count()
         cache.set(cache_key, count, LIST_COUNT_TIMEOUT)
     return int(count)
+
+
+# A visitor's page of results (the count, the cards and the links to the other pages) is
+# rendered once per version of the listed gatherings, version of their seats (the registration
+# services bump it when a seat is taken or freed: the feeds, which show no seats, are kept), day,
+# language and query string, then served from the cache.
+SEATS_VERSION_KEY = "heritage:gatherings-seats-version"
+RESULTS_TIMEOUT = 3600
+
+
+def gatherings_results_key(*, query: str) -> str:
+    """The cache key of a visitor's rendered page of results for `query` (the query string,
+    whose order the links to the other pages keep)."""
+    versions = cache.get_many([LIST_VERSION_KEY, SEATS_VERSION_KEY])
+    digest = hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
+    return (
+        f"heritage:gatherings-results:{versions.get(LIST_VERSION_KEY, 0)}:"
+        f"{versions.get(SEATS_VERSION_KEY, 0)}:{timezone.localdate()}:{get_language()}:"
+        f"{timezone.get_current_timezone_name()}:{digest}"
+    )
 
 
 def gatherings_for_feed(*, community: HeritageCommunity | None = None) -> QuerySet[Gathering]:

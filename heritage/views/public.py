@@ -7,9 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -25,11 +27,13 @@ from heritage.forms import GatheringFilterForm, GuestRegistrationForm
 from heritage.models import Gathering, HeritageCommunity, Registration
 from heritage.selectors import (
     FEED_MAX_EVENTS,
+    RESULTS_TIMEOUT,
     communities_for_filter,
     gathering_visible_to,
     gatherings_for_feed,
     gatherings_listed,
     gatherings_listed_count,
+    gatherings_results_key,
     is_organiser,
     registration_of,
     waiting_rank,
@@ -61,17 +65,30 @@ LIST_COLUMNS = (
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
+# A visitor's results are kept for these parameters only, each given once (see _results_key).
+RESULTS_PARAMETERS = frozenset({"community", "date_from", "date_to", "page"})
+RESULTS_PARTIAL = "heritage/gathering_list.html#gathering-results"
+
+
+def _results_key(request: HtmxHttpRequest, form: GatheringFilterForm) -> str | None:
+    """The cache key of the page of results a visitor asked for, or None when it is not kept:
+    a signed-in person's list depends on them, and filters in error or other parameters would
+    only fill the cache."""
+    if request.user.is_authenticated:
+        return None
+    if request.GET and not (
+        set(request.GET) <= RESULTS_PARAMETERS
+        and all(len(values) == 1 for values in request.GET.lists())
+        and form.is_valid()
+    ):
+        return None
+    return gatherings_results_key(query=request.META.get("QUERY_STRING", ""))
+
+
 @require_GET
 def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
     form = GatheringFilterForm(request.GET or None)
     filters = form.filters()
-    gatherings = gatherings_listed(user=request.user, **filters).only(*LIST_COLUMNS)
-    paginator = Paginator(gatherings, PAGE_SIZE)
-    if not request.user.is_authenticated:  # what a visitor sees depends only on the filters
-        community = filters["community"]
-        key = f"{community.pk if community else ''}:{filters['date_from']}:{filters['date_to']}"
-        paginator.count = gatherings_listed_count(gatherings=gatherings, key=key)
-    page = paginator.get_page(request.GET.get("page"))
     selected = request.GET.get("community", "")
     context: dict[str, Any] = {
         "form": form,
@@ -84,11 +101,29 @@ def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
                 for slug, name in communities_for_filter()
             ),
         ),
-        "page": page,
         "filtered": any(filters.values()),
         "feed_url": reverse("heritage:feed"),
-        "gathering_prefix": reverse("heritage:gathering", args=[0]).removesuffix("0/"),
     }
+    # A visitor's results depend only on the gatherings, their seats and the query: rendered
+    # once, then served from the cache until one of them changes.
+    results_key = _results_key(request, form)
+    results = cache.get(results_key) if results_key else None
+    if results is None:
+        gatherings = gatherings_listed(user=request.user, **filters).only(*LIST_COLUMNS)
+        paginator = Paginator(gatherings, PAGE_SIZE)
+        if not request.user.is_authenticated:  # what a visitor sees depends only on the filters
+            community = filters["community"]
+            key = f"{community.pk if community else ''}:{filters['date_from']}:{filters['date_to']}"
+            paginator.count = gatherings_listed_count(gatherings=gatherings, key=key)
+        page = paginator.get_page(request.GET.get("page"))
+        context["page"] = page
+        context["gathering_prefix"] = reverse("heritage:gathering", args=[0]).removesuffix("0/")
+        # Only the page asked for by its number (or the first, asked for by none) is kept.
+        if results_key and request.GET.get("page", "1") == str(page.number):
+            results = render_to_string(RESULTS_PARTIAL, context, request)
+            cache.set(results_key, results, RESULTS_TIMEOUT)
+    # The page's own rendering, kept in the cache.
+    context["results"] = mark_safe(results) if results is not None else None  # noqa: S308
     return render(request, "heritage/gathering_list.html", context, partial="gathering-results")
 
 
