@@ -6,8 +6,9 @@ or place, so calendar applications update it in place. Times are written in UTC.
 
 The feeds are polled by every calendar application subscribed to them, and icalendar's objects
 cost far more than the query: a feed is written once per version of the gatherings (the
-services bump it when a gathering is published, changed, cancelled or held, or its community
-renamed), per day (the feed's window moves) and per language, then served from the cache.
+services bump it when a gathering is published, changed, cancelled or held, or a community
+created or renamed), per day (the feed's window moves) and per language, then served from the
+cache.
 """
 
 from django.conf import settings

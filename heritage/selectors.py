@@ -116,17 +116,18 @@ def gatherings_listed_count(*, gatherings: QuerySet[Gathering], key: str) -> int
     return int(count)
 
 
-# A visitor's page of results (the count, the cards and the links to the other pages) is
-# rendered once per version of the listed gatherings, version of their seats (the registration
-# services bump it when a seat is taken or freed: the feeds, which show no seats, are kept), day,
-# language and query string, then served from the cache.
+# A visitor's page of results (the count, the cards and the links to the other pages) and the
+# filter's communities are rendered once per version of the listed gatherings (which the
+# services also bump when a community is created or renamed), version of their seats (the
+# registration services bump it when a seat is taken or freed: the feeds, which show no seats,
+# are kept), day, language and query string, then served from the cache.
 SEATS_VERSION_KEY = "heritage:gatherings-seats-version"
 RESULTS_TIMEOUT = 3600
 
 
 def gatherings_results_key(*, query: str) -> str:
-    """The cache key of a visitor's rendered page of results for `query` (the query string,
-    whose order the links to the other pages keep)."""
+    """The cache key of a visitor's rendered filter options and page of results for `query`
+    (the query string, whose order the links to the other pages keep)."""
     versions = cache.get_many([LIST_VERSION_KEY, SEATS_VERSION_KEY])
     digest = hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
     return (

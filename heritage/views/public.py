@@ -85,30 +85,37 @@ def _results_key(request: HtmxHttpRequest, form: GatheringFilterForm) -> str | N
     return gatherings_results_key(query=request.META.get("QUERY_STRING", ""))
 
 
+def _community_options(selected: str) -> str:
+    """The <option>s of the filter's communities, `selected` (a slug) selected."""
+    # Built here rather than looped over in the template: the busiest page's biggest loop.
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (slug, mark_safe(" selected") if slug == selected else "", name)
+            for slug, name in communities_for_filter()
+        ),
+    )
+
+
 @require_GET
 def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
     form = GatheringFilterForm(request.GET or None)
     filters = form.filters()
-    selected = request.GET.get("community", "")
     context: dict[str, Any] = {
         "form": form,
-        # Built here rather than looped over in the template: the busiest page's biggest loop.
-        "community_options": format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (slug, mark_safe(" selected") if slug == selected else "", name)
-                for slug, name in communities_for_filter()
-            ),
-        ),
         "filtered": any(filters.values()),
         "feed_url": reverse("heritage:feed"),
     }
-    # A visitor's results depend only on the gatherings, their seats and the query: rendered
-    # once, then served from the cache until one of them changes.
+    # What a visitor sees of the list depends only on the communities, the gatherings, their
+    # seats and the query: the filter's options and the results are rendered once, then served
+    # from the cache until one of them changes.
     results_key = _results_key(request, form)
-    results = cache.get(results_key) if results_key else None
-    if results is None:
+    kept = cache.get(results_key) if results_key else None
+    if kept is not None:
+        options, results = kept
+    else:
+        options, results = _community_options(request.GET.get("community", "")), None
         gatherings = gatherings_listed(user=request.user, **filters).only(*LIST_COLUMNS)
         paginator = Paginator(gatherings, PAGE_SIZE)
         if not request.user.is_authenticated:  # what a visitor sees depends only on the filters
@@ -121,8 +128,9 @@ def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
         # Only the page asked for by its number (or the first, asked for by none) is kept.
         if results_key and request.GET.get("page", "1") == str(page.number):
             results = render_to_string(RESULTS_PARTIAL, context, request)
-            cache.set(results_key, results, RESULTS_TIMEOUT)
+            cache.set(results_key, (str(options), str(results)), RESULTS_TIMEOUT)
     # The page's own rendering, kept in the cache.
+    context["community_options"] = mark_safe(options)  # noqa: S308
     context["results"] = mark_safe(results) if results is not None else None  # noqa: S308
     return render(request, "heritage/gathering_list.html", context, partial="gathering-results")
 

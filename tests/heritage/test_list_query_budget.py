@@ -13,10 +13,10 @@ from tests.heritage.factories import community, gathering
 
 pytestmark = pytest.mark.django_db
 
-# A visitor: the communities of the filter, the count and the page; then the communities only
-# (the results come from the cache).
+# A visitor: the communities of the filter, the count and the page; then nothing (the filter and
+# the results come from the cache).
 VISITOR_FIRST_BUDGET = 3
-VISITOR_AGAIN_BUDGET = 1
+VISITOR_AGAIN_BUDGET = 0
 FILTER_EXTRA = 1  # the community named by the filter
 # A signed-in member: the session, the user and their roles besides, never the visitors' cache.
 MEMBER_BUDGET = 6

@@ -15,6 +15,7 @@ from django.utils import timezone
 from coop.models import NoticeDelivery
 from heritage.models import Gathering, Registration
 from heritage.services import (
+    community_create,
     gathering_update,
     notices,
     registration_cancel,
@@ -286,3 +287,21 @@ def test_a_visitors_results_are_kept_per_language_and_page(client):
         page_two = client.get(url, {"page": "2"}).content.decode()
         assert ">G20<" in page_two
         assert ">G00<" not in page_two
+
+
+def test_a_visitors_filter_names_a_community_created_since(
+    client, django_capture_on_commit_callbacks
+):
+    gathering(of=community(name="Lyon"))
+    url = reverse("heritage:gatherings")
+
+    def options() -> list[str]:
+        return re.findall(
+            r'<option value="[^"]+">([^<]*)</option>', client.get(url).content.decode()
+        )
+
+    assert options() == ["Lyon"]
+    assert options() == ["Lyon"]
+    with django_capture_on_commit_callbacks(execute=True):
+        community_create(name="Vienne", actor=None)
+    assert options() == ["Lyon", "Vienne"]
