@@ -122,19 +122,37 @@ def gatherings_listed_count(*, gatherings: QuerySet[Gathering], key: str) -> int
 # registration services bump it when a seat is taken or freed: the feeds, which show no seats,
 # are kept), day, language and query string, then served from the cache.
 SEATS_VERSION_KEY = "heritage:gatherings-seats-version"
+RESULTS_VERSION_KEYS = (LIST_VERSION_KEY, SEATS_VERSION_KEY)
 RESULTS_TIMEOUT = 3600
+
+Versions = tuple[Any, ...]
 
 
 def gatherings_results_key(*, query: str) -> str:
     """The cache key of a visitor's rendered filter options and page of results for `query`
     (the query string, whose order the links to the other pages keep)."""
-    versions = cache.get_many([LIST_VERSION_KEY, SEATS_VERSION_KEY])
     digest = hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
     return (
-        f"heritage:gatherings-results:{versions.get(LIST_VERSION_KEY, 0)}:"
-        f"{versions.get(SEATS_VERSION_KEY, 0)}:{timezone.localdate()}:{get_language()}:"
+        f"heritage:gatherings-results:{timezone.localdate()}:{get_language()}:"
         f"{timezone.get_current_timezone_name()}:{digest}"
     )
+
+
+def kept_for_versions(*, key: str, version_keys: tuple[str, ...]) -> tuple[Versions, Any]:
+    """The current versions named by `version_keys`, and what `keep_for_versions` kept under
+    `key` for exactly these versions (else None): one read of the cache."""
+    found = cache.get_many([*version_keys, key])
+    versions = tuple(found.get(name, 0) for name in version_keys)
+    entry = found.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == versions:
+        return versions, entry[1]
+    return versions, None
+
+
+def keep_for_versions(*, key: str, versions: Versions, value: Any, timeout: int) -> None:
+    """Keep `value` under `key` for `versions` (read before the value was made: a change made
+    meanwhile has bumped them, and the value is made again at the next read)."""
+    cache.set(key, (versions, value), timeout)
 
 
 def gatherings_for_feed(*, community: HeritageCommunity | None = None) -> QuerySet[Gathering]:

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -28,13 +27,15 @@ from heritage.models import Gathering, HeritageCommunity, Registration
 from heritage.selectors import (
     FEED_MAX_EVENTS,
     RESULTS_TIMEOUT,
+    RESULTS_VERSION_KEYS,
     communities_for_filter,
     gathering_visible_to,
-    gatherings_for_feed,
     gatherings_listed,
     gatherings_listed_count,
     gatherings_results_key,
     is_organiser,
+    keep_for_versions,
+    kept_for_versions,
     registration_of,
     waiting_rank,
 )
@@ -111,7 +112,11 @@ def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
     # seats and the query: the filter's options and the results are rendered once, then served
     # from the cache until one of them changes.
     results_key = _results_key(request, form)
-    kept = cache.get(results_key) if results_key else None
+    versions, kept = (
+        kept_for_versions(key=results_key, version_keys=RESULTS_VERSION_KEYS)
+        if results_key
+        else ((), None)
+    )
     if kept is not None:
         options, results = kept
     else:
@@ -128,7 +133,12 @@ def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
         # Only the page asked for by its number (or the first, asked for by none) is kept.
         if results_key and request.GET.get("page", "1") == str(page.number):
             results = render_to_string(RESULTS_PARTIAL, context, request)
-            cache.set(results_key, (str(options), str(results)), RESULTS_TIMEOUT)
+            keep_for_versions(
+                key=results_key,
+                versions=versions,
+                value=(str(options), str(results)),
+                timeout=RESULTS_TIMEOUT,
+            )
     # The page's own rendering, kept in the cache.
     context["community_options"] = mark_safe(options)  # noqa: S308
     context["results"] = mark_safe(results) if results is not None else None  # noqa: S308
@@ -346,8 +356,7 @@ def gathering_ics(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def feed(request: HtmxHttpRequest) -> HttpResponse:
     name = _("Gatherings of %(site)s") % {"site": settings.COOP_SITE_NAME}
     return _ics_response(
-        feed_ics(gatherings=gatherings_for_feed(), name=name, key="all", limit=FEED_MAX_EVENTS),
-        "gatherings.ics",
+        feed_ics(community=None, name=name, limit=FEED_MAX_EVENTS), "gatherings.ics"
     )
 
 
@@ -355,11 +364,6 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
 def community_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(HeritageCommunity, slug=slug)
     return _ics_response(
-        feed_ics(
-            gatherings=gatherings_for_feed(community=community),
-            name=community.name,
-            key=f"community-{community.pk}",
-            limit=FEED_MAX_EVENTS,
-        ),
+        feed_ics(community=community, name=community.name, limit=FEED_MAX_EVENTS),
         f"{community.slug}.ics",
     )
