@@ -64,6 +64,13 @@ def gathering_visible_to(*, gathering: Gathering, user: Any) -> bool:
     )
 
 
+def communities_of(*, user: Any) -> list[int]:
+    """The ids of the communities a person belongs to or organises (one query)."""
+    members = CommunityMembership.objects.filter(user=user).values_list("community_id", flat=True)
+    organised = HeritageCommunity.objects.filter(organisers=user).values_list("pk", flat=True)
+    return list(members.union(organised))
+
+
 def gatherings_listed(
     *,
     user: Any,
@@ -73,17 +80,20 @@ def gatherings_listed(
 ) -> QuerySet[Gathering]:
     """Published, cancelled and held gatherings a person may see, soonest first.
 
-    Without a start date, the list starts today. One query, whatever the number of rows.
+    Without a start date, the list starts today. One query, whatever the number of rows (and
+    before it, for a signed-in person who is not a member, one for their communities).
     """
     gatherings = Gathering.objects.filter(status__in=SHOWN_STATUSES).select_related("community")
     if not getattr(user, "is_authenticated", False):
         gatherings = gatherings.filter(visibility=Gathering.Visibility.PUBLIC)
     elif not sees_members_only(user=user):
-        gatherings = gatherings.filter(
-            Q(visibility=Gathering.Visibility.PUBLIC)
-            | Q(community__memberships__user=user)
-            | Q(community__organisers=user)
-        ).distinct()
+        # Their communities read first: joined in, with DISTINCT, they made the database scan,
+        # join and sort every gathering (a hundred times slower at 10,000 gatherings).
+        visible = Q(visibility=Gathering.Visibility.PUBLIC)
+        own = communities_of(user=user)
+        if own:
+            visible |= Q(community_id__in=own)
+        gatherings = gatherings.filter(visible)
     if community is not None:
         gatherings = gatherings.filter(community=community)
     zone = timezone.get_current_timezone()

@@ -20,6 +20,8 @@ VISITOR_AGAIN_BUDGET = 0
 FILTER_EXTRA = 1  # the community named by the filter
 # A signed-in member: the session, the user and their roles besides, never the visitors' cache.
 MEMBER_BUDGET = 6
+# A signed-in participant (not a member): their communities besides.
+PARTICIPANT_BUDGET = MEMBER_BUDGET + 1
 # The feed: the gatherings when it is written, nothing when it is served from the cache; a
 # community's feed reads the community besides.
 FEED_FIRST_BUDGET = 1
@@ -51,11 +53,12 @@ def test_the_list_stays_within_its_budget(client, django_assert_max_num_queries,
         # Past the last page, the last one.
         assert response.content.decode().count(">Balade ") == (count - 20 if count > 20 else count)
 
-    client.force_login(UserFactory(roles=["member"]))
-    for _twice in range(2):
-        with django_assert_max_num_queries(MEMBER_BUDGET):
-            response = client.get(url)
-        assert response.content.decode().count(">Balade ") == shown
+    for roles, budget in ((["member"], MEMBER_BUDGET), ([], PARTICIPANT_BUDGET)):
+        client.force_login(UserFactory(roles=roles))
+        for _twice in range(2):
+            with django_assert_max_num_queries(budget):
+                response = client.get(url)
+            assert response.content.decode().count(">Balade ") == shown
 
 
 @pytest.mark.parametrize("count", [1, 25])

@@ -16,6 +16,7 @@ from coop.models import NoticeDelivery
 from heritage.models import Gathering, Registration
 from heritage.services import (
     community_create,
+    community_join,
     gathering_update,
     notices,
     registration_cancel,
@@ -305,3 +306,27 @@ def test_a_visitors_filter_names_a_community_created_since(
     with django_capture_on_commit_callbacks(execute=True):
         community_create(name="Vienne", actor=None)
     assert options() == ["Lyon", "Vienne"]
+
+
+def test_a_participant_sees_the_members_only_gatherings_of_their_communities(client):
+    lyon, vienne, givors = (
+        community(name="Lyon"),
+        community(name="Vienne"),
+        community(name="Givors"),
+    )
+    for place in (lyon, vienne, givors):
+        gathering(of=place, title=f"Public {place.name}")
+        gathering(of=place, title=f"Réservé {place.name}", visibility=Gathering.Visibility.MEMBERS)
+    participant = UserFactory()
+    community_join(community=lyon, user=participant, notify=False)
+    vienne.organisers.add(participant)
+    client.force_login(participant)
+    page = client.get(reverse("heritage:gatherings")).content.decode()
+    titles = re.findall(r'<h3><a href="[^"]+">([^<]*)</a></h3>', page)
+    assert sorted(titles) == [
+        "Public Givors",
+        "Public Lyon",
+        "Public Vienne",
+        "Réservé Lyon",
+        "Réservé Vienne",
+    ]
