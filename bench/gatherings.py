@@ -5,9 +5,13 @@ Two measures, each against a raw SQL baseline run in the same process, on the sa
 - gatherings_list: the first page of the public list of gatherings (GET heritage:gatherings),
   served by the real view through the test client to a visitor, vs. the raw SQL the page needs
   (the communities of the filter, the count of listed gatherings and the 20 rows of the page
-  with their community).
+  with their community). After the warm-up round, the view serves a visitor's filter options
+  and results from the cache (kept until a community, a gathering or a seat changes): what is
+  timed is the page a visitor gets between two changes, one read of the cache and no query.
 - gatherings_ical: the iCal feed of all public gatherings (GET heritage:feed), vs. the same
-  raw query (the gatherings of the feed with their community).
+  raw query (the gatherings of the feed with their community). After the warm-up round, the
+  feed comes from the cache (kept per version of the gatherings, day and language): one read
+  of the cache and no query.
 
 Rounds alternate app and baseline; the median of each side is kept. Prints two lines:
 

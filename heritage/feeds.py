@@ -6,20 +6,25 @@ or place, so calendar applications update it in place. Times are written in UTC.
 
 The feeds are polled by every calendar application subscribed to them, and icalendar's objects
 cost far more than the query: a feed is written once per version of the gatherings (the
-services bump it when a gathering is published, changed, cancelled or held, or its community
-renamed), per day (the feed's window moves) and per language, then served from the cache.
+services bump it when a gathering is published, changed, cancelled or held, or a community
+created or renamed), per day (the feed's window moves) and per language, then served from the
+cache.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from icalendar import Calendar, Event
 
-from heritage.models import Gathering
-from heritage.selectors import LIST_VERSION_KEY
+from heritage.models import Gathering, HeritageCommunity
+from heritage.selectors import (
+    LIST_VERSION_KEY,
+    gatherings_for_feed,
+    keep_for_versions,
+    kept_for_versions,
+)
 
 PRODID = "-//Volière//Heritage gatherings//EN"
 STATUS = {
@@ -96,12 +101,16 @@ def calendar_ics(*, gatherings: QuerySet[Gathering], name: str, limit: int | Non
     return calendar.to_ical()
 
 
-def feed_ics(*, gatherings: QuerySet[Gathering], name: str, key: str, limit: int) -> bytes:
-    """A feed of gatherings (`key` names it: all, or a community), through the cache."""
-    version = cache.get(LIST_VERSION_KEY, 0)
-    cache_key = f"heritage:feed:{version}:{timezone.localdate()}:{get_language()}:{key}"
-    data = cache.get(cache_key)
+def feed_ics(*, community: HeritageCommunity | None, name: str, limit: int) -> bytes:
+    """The feed of all public gatherings, or of one community's, through the cache (one read
+    of it when the feed is there)."""
+    key = (
+        f"heritage:feed:{timezone.localdate()}:{get_language()}:"
+        f"{community.pk if community else 'all'}"
+    )
+    versions, data = kept_for_versions(key=key, version_keys=(LIST_VERSION_KEY,))
     if data is None:
+        gatherings = gatherings_for_feed(community=community)
         data = calendar_ics(gatherings=gatherings, name=name, limit=limit)
-        cache.set(cache_key, data, FEED_TIMEOUT)
+        keep_for_versions(key=key, versions=versions, value=data, timeout=FEED_TIMEOUT)
     return bytes(data)

@@ -68,6 +68,7 @@ def community_create(
         description=description.strip(),
     )
     _name_organisers(community, organisers)
+    gatherings_list_changed()  # the filter of the list of gatherings names every community
     audit_record(
         actor=actor,
         action=AuditAction.COMMUNITY_CREATED,
@@ -93,7 +94,7 @@ def community_update(
     community.description = description.strip()
     community.save(update_fields=["name", "territory", "description"])
     _name_organisers(community, organisers)
-    gatherings_list_changed()  # the feeds name the community of each gathering
+    gatherings_list_changed()  # the feeds and the list's filter name the communities
     audit_record(
         actor=actor,
         action=AuditAction.COMMUNITY_CHANGED,

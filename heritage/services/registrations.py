@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
@@ -20,7 +21,7 @@ from coop.actors import Actor
 from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from heritage.models import Gathering, Registration
-from heritage.selectors import gathering_visible_to
+from heritage.selectors import SEATS_VERSION_KEY, gathering_visible_to
 from heritage.services import notices
 from heritage.tokens import BadToken, cancel_token_read, offer_token_read, verify_token_read
 
@@ -46,6 +47,20 @@ def _registration_locked(pk: int) -> Registration:
     )
     registration.gathering = gathering
     return registration
+
+
+def _seats_save(gathering: Gathering) -> None:
+    """Save the seats taken; after commit, a visitor's list of gatherings shows the seats left
+    again (the feeds, which show no seats, are kept)."""
+    gathering.save(update_fields=["seats_taken", "updated_at"])
+
+    def bump() -> None:
+        try:
+            cache.incr(SEATS_VERSION_KEY)
+        except ValueError:  # no version yet
+            cache.set(SEATS_VERSION_KEY, 1, None)
+
+    transaction.on_commit(bump, robust=True)
 
 
 def registrations_open_check(gathering: Gathering, now: dt.datetime | None = None) -> None:
@@ -77,7 +92,7 @@ def _place(gathering: Gathering, registration: Registration, now: dt.datetime) -
         registration.status = Status.CONFIRMED
         registration.confirmed_at = now
         gathering.seats_taken += 1
-        gathering.save(update_fields=["seats_taken", "updated_at"])
+        _seats_save(gathering)
     else:
         registration.status = Status.WAITING
         registration.position = _next_position(gathering)
@@ -124,7 +139,7 @@ def seats_fill(*, gathering: Gathering, now: dt.datetime, actor: Actor = None) -
         waiting.offer_expires_at = min(now + OFFER_DELAY, gathering.starts_at)
         waiting.save(update_fields=["status", "offer_expires_at"])
         gathering.seats_taken += 1
-        gathering.save(update_fields=["seats_taken", "updated_at"])
+        _seats_save(gathering)
         audit_record(
             actor=actor,
             action=AuditAction.SEAT_OFFERED,
@@ -292,7 +307,7 @@ def registration_cancel(*, registration: Registration, actor: Actor = None) -> R
     registration.save(update_fields=["status", "cancelled_at", "offer_expires_at"])
     if held_seat:
         gathering.seats_taken -= 1
-        gathering.save(update_fields=["seats_taken", "updated_at"])
+        _seats_save(gathering)
     audit_record(
         actor=actor,
         action=AuditAction.REGISTRATION_CANCELLED,
@@ -363,7 +378,7 @@ def _offer_expire(*, pk: int, now: dt.datetime) -> int:
     registration.offer_expires_at = None
     registration.save(update_fields=["status", "offer_expires_at"])
     gathering.seats_taken -= 1
-    gathering.save(update_fields=["seats_taken", "updated_at"])
+    _seats_save(gathering)
     audit_record(
         actor=None,
         action=AuditAction.OFFER_EXPIRED,

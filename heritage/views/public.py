@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -25,12 +26,16 @@ from heritage.forms import GatheringFilterForm, GuestRegistrationForm
 from heritage.models import Gathering, HeritageCommunity, Registration
 from heritage.selectors import (
     FEED_MAX_EVENTS,
+    RESULTS_TIMEOUT,
+    RESULTS_VERSION_KEYS,
     communities_for_filter,
     gathering_visible_to,
-    gatherings_for_feed,
     gatherings_listed,
     gatherings_listed_count,
+    gatherings_results_key,
     is_organiser,
+    keep_for_versions,
+    kept_for_versions,
     registration_of,
     waiting_rank,
 )
@@ -61,34 +66,82 @@ LIST_COLUMNS = (
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
+# A visitor's results are kept for these parameters only, each given once (see _results_key).
+RESULTS_PARAMETERS = frozenset({"community", "date_from", "date_to", "page"})
+RESULTS_PARTIAL = "heritage/gathering_list.html#gathering-results"
+
+
+def _results_key(request: HtmxHttpRequest, form: GatheringFilterForm) -> str | None:
+    """The cache key of the page of results a visitor asked for, or None when it is not kept:
+    a signed-in person's list depends on them, and filters in error or other parameters would
+    only fill the cache."""
+    if request.user.is_authenticated:
+        return None
+    if request.GET and not (
+        set(request.GET) <= RESULTS_PARAMETERS
+        and all(len(values) == 1 for values in request.GET.lists())
+        and form.is_valid()
+    ):
+        return None
+    return gatherings_results_key(query=request.META.get("QUERY_STRING", ""))
+
+
+def _community_options(selected: str) -> str:
+    """The <option>s of the filter's communities, `selected` (a slug) selected."""
+    # Built here rather than looped over in the template: the busiest page's biggest loop.
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (slug, mark_safe(" selected") if slug == selected else "", name)
+            for slug, name in communities_for_filter()
+        ),
+    )
+
+
 @require_GET
 def gathering_list(request: HtmxHttpRequest) -> HttpResponse:
     form = GatheringFilterForm(request.GET or None)
     filters = form.filters()
-    gatherings = gatherings_listed(user=request.user, **filters).only(*LIST_COLUMNS)
-    paginator = Paginator(gatherings, PAGE_SIZE)
-    if not request.user.is_authenticated:  # what a visitor sees depends only on the filters
-        community = filters["community"]
-        key = f"{community.pk if community else ''}:{filters['date_from']}:{filters['date_to']}"
-        paginator.count = gatherings_listed_count(gatherings=gatherings, key=key)
-    page = paginator.get_page(request.GET.get("page"))
-    selected = request.GET.get("community", "")
     context: dict[str, Any] = {
         "form": form,
-        # Built here rather than looped over in the template: the busiest page's biggest loop.
-        "community_options": format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (slug, mark_safe(" selected") if slug == selected else "", name)
-                for slug, name in communities_for_filter()
-            ),
-        ),
-        "page": page,
         "filtered": any(filters.values()),
         "feed_url": reverse("heritage:feed"),
-        "gathering_prefix": reverse("heritage:gathering", args=[0]).removesuffix("0/"),
     }
+    # What a visitor sees of the list depends only on the communities, the gatherings, their
+    # seats and the query: the filter's options and the results are rendered once, then served
+    # from the cache until one of them changes.
+    results_key = _results_key(request, form)
+    versions, kept = (
+        kept_for_versions(key=results_key, version_keys=RESULTS_VERSION_KEYS)
+        if results_key
+        else ((), None)
+    )
+    if kept is not None:
+        options, results = kept
+    else:
+        options, results = _community_options(request.GET.get("community", "")), None
+        gatherings = gatherings_listed(user=request.user, **filters).only(*LIST_COLUMNS)
+        paginator = Paginator(gatherings, PAGE_SIZE)
+        if not request.user.is_authenticated:  # what a visitor sees depends only on the filters
+            community = filters["community"]
+            key = f"{community.pk if community else ''}:{filters['date_from']}:{filters['date_to']}"
+            paginator.count = gatherings_listed_count(gatherings=gatherings, key=key)
+        page = paginator.get_page(request.GET.get("page"))
+        context["page"] = page
+        context["gathering_prefix"] = reverse("heritage:gathering", args=[0]).removesuffix("0/")
+        # Only the page asked for by its number (or the first, asked for by none) is kept.
+        if results_key and request.GET.get("page", "1") == str(page.number):
+            results = render_to_string(RESULTS_PARTIAL, context, request)
+            keep_for_versions(
+                key=results_key,
+                versions=versions,
+                value=(str(options), str(results)),
+                timeout=RESULTS_TIMEOUT,
+            )
+    # The page's own rendering, kept in the cache.
+    context["community_options"] = mark_safe(options)  # noqa: S308
+    context["results"] = mark_safe(results) if results is not None else None  # noqa: S308
     return render(request, "heritage/gathering_list.html", context, partial="gathering-results")
 
 
@@ -303,8 +356,7 @@ def gathering_ics(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def feed(request: HtmxHttpRequest) -> HttpResponse:
     name = _("Gatherings of %(site)s") % {"site": settings.COOP_SITE_NAME}
     return _ics_response(
-        feed_ics(gatherings=gatherings_for_feed(), name=name, key="all", limit=FEED_MAX_EVENTS),
-        "gatherings.ics",
+        feed_ics(community=None, name=name, limit=FEED_MAX_EVENTS), "gatherings.ics"
     )
 
 
@@ -312,11 +364,6 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
 def community_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(HeritageCommunity, slug=slug)
     return _ics_response(
-        feed_ics(
-            gatherings=gatherings_for_feed(community=community),
-            name=community.name,
-            key=f"community-{community.pk}",
-            limit=FEED_MAX_EVENTS,
-        ),
+        feed_ics(community=community, name=community.name, limit=FEED_MAX_EVENTS),
         f"{community.slug}.ics",
     )

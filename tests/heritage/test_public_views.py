@@ -14,10 +14,17 @@ from django.utils import timezone
 
 from coop.models import NoticeDelivery
 from heritage.models import Gathering, Registration
-from heritage.services import notices
+from heritage.services import (
+    community_create,
+    community_join,
+    gathering_update,
+    notices,
+    registration_cancel,
+    registration_member_create,
+)
 from heritage.tokens import offer_token_read
 from tests.coop.factories import UserFactory
-from tests.heritage.factories import community, gathering
+from tests.heritage.factories import community, gathering, gathering_data
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +233,100 @@ def test_a_visitors_count_is_kept_until_a_gathering_is_published(
     with django_capture_on_commit_callbacks(execute=True):
         gathering(of=lyon, title="Seconde balade")
     assert shown_count() == "2 gatherings"
+
+
+def test_a_visitors_results_are_kept_until_a_seat_or_a_gathering_changes(
+    client, django_capture_on_commit_callbacks
+):
+    event = gathering(title="Balade des pentes", capacity=2)
+    url = reverse("heritage:gatherings")
+
+    def card() -> tuple[str, str]:
+        page = client.get(url).content.decode()
+        title = re.search(r'<h3><a href="[^"]+">([^<]*)</a></h3>', page).group(1)
+        badge = re.search(r'<span class="badge[^"]*">([^<]*)</span>', page).group(1)
+        return title, badge
+
+    assert card() == ("Balade des pentes", "Seats left: 2")
+    with CaptureQueriesContext(connection) as captured:
+        assert card() == ("Balade des pentes", "Seats left: 2")
+    assert not any("heritage_gathering" in q["sql"] for q in captured.captured_queries)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = registration_member_create(gathering=event, user=UserFactory())
+    assert card() == ("Balade des pentes", "Seats left: 1")
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_member_create(gathering=event, user=UserFactory())
+    assert card() == ("Balade des pentes", "full: waiting list")
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=first, actor=None)
+    assert card() == ("Balade des pentes", "Seats left: 1")
+    with django_capture_on_commit_callbacks(execute=True):
+        gathering_update(
+            gathering=event,
+            data=gathering_data(title="Balade des quais", capacity=2, starts_at=event.starts_at),
+            actor=event.community.organisers.get(),
+        )
+    assert card() == ("Balade des quais", "Seats left: 1")
+
+
+def test_a_visitors_results_are_kept_per_language_and_page(client):
+    lyon = community(name="Lyon")
+    start = timezone.now() + dt.timedelta(days=1)
+    for n in range(21):
+        gathering(of=lyon, title=f"G{n:02d}", starts_at=start + dt.timedelta(hours=n))
+    url = reverse("heritage:gatherings")
+
+    def count(language: str, page: str = "1") -> str:
+        response = client.get(url, {"page": page}, headers={"Accept-Language": language})
+        found = re.search(r'id="gathering-count">([^<]*)<', response.content.decode())
+        return found.group(1).strip()
+
+    for _twice in range(2):
+        assert count("fr") == "21 rencontres"
+        assert count("en") == "21 gatherings"
+        page_two = client.get(url, {"page": "2"}).content.decode()
+        assert ">G20<" in page_two
+        assert ">G00<" not in page_two
+
+
+def test_a_visitors_filter_names_a_community_created_since(
+    client, django_capture_on_commit_callbacks
+):
+    gathering(of=community(name="Lyon"))
+    url = reverse("heritage:gatherings")
+
+    def options() -> list[str]:
+        return re.findall(
+            r'<option value="[^"]+">([^<]*)</option>', client.get(url).content.decode()
+        )
+
+    assert options() == ["Lyon"]
+    assert options() == ["Lyon"]
+    with django_capture_on_commit_callbacks(execute=True):
+        community_create(name="Vienne", actor=None)
+    assert options() == ["Lyon", "Vienne"]
+
+
+def test_a_participant_sees_the_members_only_gatherings_of_their_communities(client):
+    lyon, vienne, givors = (
+        community(name="Lyon"),
+        community(name="Vienne"),
+        community(name="Givors"),
+    )
+    for place in (lyon, vienne, givors):
+        gathering(of=place, title=f"Public {place.name}")
+        gathering(of=place, title=f"Réservé {place.name}", visibility=Gathering.Visibility.MEMBERS)
+    participant = UserFactory()
+    community_join(community=lyon, user=participant, notify=False)
+    vienne.organisers.add(participant)
+    client.force_login(participant)
+    page = client.get(reverse("heritage:gatherings")).content.decode()
+    titles = re.findall(r'<h3><a href="[^"]+">([^<]*)</a></h3>', page)
+    assert sorted(titles) == [
+        "Public Givors",
+        "Public Lyon",
+        "Public Vienne",
+        "Réservé Lyon",
+        "Réservé Vienne",
+    ]
