@@ -3,6 +3,7 @@ told), changed (the registered people are told of a new time or place), cancelle
 told too), then held, with the attendance recorded (RULES 29)."""
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,8 +101,8 @@ def gatherings_list_changed() -> None:
     def bump() -> None:
         try:
             cache.incr(LIST_VERSION_KEY)
-        except ValueError:  # no version yet
-            cache.set(LIST_VERSION_KEY, 1, None)
+        except ValueError:  # no version (yet, or lost): a random one, never an old one again
+            cache.set(LIST_VERSION_KEY, secrets.randbits(62), None)
 
     transaction.on_commit(bump, robust=True)
 

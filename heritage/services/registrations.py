@@ -7,6 +7,7 @@ is given in order of arrival (`Registration.position`).
 """
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -57,8 +58,8 @@ def _seats_save(gathering: Gathering) -> None:
     def bump() -> None:
         try:
             cache.incr(SEATS_VERSION_KEY)
-        except ValueError:  # no version yet
-            cache.set(SEATS_VERSION_KEY, 1, None)
+        except ValueError:  # no version (yet, or lost): a random one, never an old one again
+            cache.set(SEATS_VERSION_KEY, secrets.randbits(62), None)
 
     transaction.on_commit(bump, robust=True)
 

@@ -330,3 +330,30 @@ def test_a_participant_sees_the_members_only_gatherings_of_their_communities(cli
         "Réservé Lyon",
         "Réservé Vienne",
     ]
+
+
+def test_a_version_lost_by_the_cache_never_comes_back_to_an_old_value(
+    client, django_capture_on_commit_callbacks
+):
+    """Redis may lose the version counters (an eviction, a restart without persistence) while
+    pages rendered for them are still kept: a change made then starts a version that cannot be
+    one of the old ones, so no page rendered before the change is shown after it."""
+    from heritage.selectors import LIST_VERSION_KEY
+
+    lyon = community(name="Lyon")
+    first = gathering(of=lyon, title="Balade du matin")
+    url = reverse("heritage:gatherings")
+    cache.set(LIST_VERSION_KEY, 1, None)
+    assert "Balade du matin" in client.get(url).content.decode()  # kept for version 1
+
+    cache.delete(LIST_VERSION_KEY)  # lost; the page kept for version 1 is still there
+    with django_capture_on_commit_callbacks(execute=True):
+        gathering_update(
+            gathering=first,
+            data=gathering_data(title="Balade du soir", starts_at=first.starts_at),
+            actor=lyon.organisers.first(),
+        )
+    assert cache.get(LIST_VERSION_KEY) not in (None, 0, 1)
+    page = client.get(url).content.decode()
+    assert "Balade du soir" in page
+    assert "Balade du matin" not in page
