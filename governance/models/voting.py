@@ -25,8 +25,10 @@ class Participation(models.Model):
         DISTANCE = "distance", _("at distance")
         ROOM = "room", _("in the meeting")
 
+    # Indexed by the unique (resolution, roll_entry) below, which begins with it: a second
+    # index would only be one more to write on every cast.
     resolution = models.ForeignKey(
-        Resolution, on_delete=models.PROTECT, related_name="participations"
+        Resolution, on_delete=models.PROTECT, related_name="participations", db_index=False
     )
     roll_entry = models.ForeignKey(
         RollEntry, on_delete=models.PROTECT, related_name="participations"
@@ -76,12 +78,18 @@ class UrnBallot(models.Model):
         AssemblyCollege, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     choice = models.CharField(_("choice"), max_length=8, choices=BallotChoice.choices)
-    receipt = models.CharField(_("receipt digest"), max_length=64, unique=True)
+    receipt = models.CharField(_("receipt digest"), max_length=64)
 
     class Meta:
         verbose_name = _("ballot in the urn")
         verbose_name_plural = _("ballots in the urn")
-        indexes = [models.Index(fields=["resolution"])]
+        # Only the indexes a cast must write: the resolution's (its foreign key's, and the
+        # seal's reads), the college's, and the receipt's uniqueness (a constraint, so without
+        # the pattern index a unique text field would get: receipts are never searched by
+        # prefix).
+        constraints = [
+            models.UniqueConstraint(fields=["receipt"], name="governance_urnballot_receipt_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resolution_id}: {self.choice}"
@@ -96,7 +104,10 @@ class BallotPointer(models.Model):
     receipt opens nothing. Deleted with the urn when the vote is sealed.
     """
 
-    roll_entry = models.ForeignKey(RollEntry, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the unique (roll_entry, resolution) below, which begins with it.
+    roll_entry = models.ForeignKey(
+        RollEntry, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="+")
     sealed = models.BinaryField(_("sealed pointer"), max_length=16)
 
