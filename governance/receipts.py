@@ -11,8 +11,14 @@ RECEIPT_LENGTH = 20  # 100 bits
 POINTER_BYTES = 16
 
 
+assert len(RECEIPT_ALPHABET) == 32  # noqa: S101 - five random bits pick one character
+
+
 def receipt_code_new() -> str:
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    # One draw of 100 random bits (not twenty: each draw reads the system's random source),
+    # five bits per character: every character is uniform over the 32 of the alphabet.
+    bits = secrets.randbits(RECEIPT_LENGTH * 5)
+    raw = "".join(RECEIPT_ALPHABET[(bits >> (5 * i)) & 31] for i in range(RECEIPT_LENGTH))
     return "-".join(raw[i : i + 5] for i in range(0, RECEIPT_LENGTH, 5))
 
 
