@@ -32,16 +32,24 @@ opens one, on both sides alike):
   written and committed) and answers 10 bytes of text: no roll, no checks, no page, no e-mail.
   No cast can be faster than this on the same machine; its ratio says what a target can ask.
 
+- page floor, for context too: the floor plus what every signed-in write of the portal also
+  does and the floor leaves out: it queues one e-mail for Celery (the receipt task, its payload
+  sealed) and answers a page of the site (base.html, its menus and forms). The cast renders its
+  receipt page and queues its receipt e-mail: this is the "signed-in write" it is two of.
+
 Rounds alternate the sides (after one warm-up of each); the median of each side is kept.
-Prints two lines, in this order:
+Prints the issue's two lines, in this order, then the third:
 
     cast: ratio=R target=0.12
     cast_vs_floor: ratio=F target=0.5
+    cast_vs_page_write: ratio=P target=0.5
 
 R = casts per second / trivial view's requests per second; F = casts per second / floor
-requests per second: a cast costs at most two signed-in writes. Exits non-zero if a cast was not
-answered with the receipt page, if the ballots and participations written are not one per
-voter and resolution, or if a second cast by a voter is not refused. The database is created
+requests per second: a cast costs at most two signed-in writes; P = casts per second / page
+floor POSTs per second, the same with a write that also shows a page and queues an e-mail.
+Exits non-zero if a cast was not answered with the receipt page, if the ballots and
+participations written are not one per voter and resolution, or if a second cast by a voter
+is not refused. The database is created
 and dropped here (kept with BENCH_KEEP=1).
 
     DJANGO_SETTINGS_MODULE=coop.settings.test .venv/bin/python bench/cast.py
@@ -89,6 +97,7 @@ TARGET = 0.12  # casts per second / trivial GETs per second
 FLOOR_TARGET = 0.5  # casts per second / floor POSTs per second
 TRIVIAL_PATH = "/bench-trivial/"
 FLOOR_PATH = "/bench-floor/"
+PAGE_FLOOR_PATH = "/bench-page-floor/"
 
 CHOICES = ("for", "against", "abstain")
 
@@ -105,8 +114,17 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_POST
 
+from django.template import engines
+
 from coop.audit import audit_fields
 from coop.models import AuditEvent
+from governance.services.receipt_mail import receipt_payload_seal
+from governance.tasks import ballot_receipt_send
+
+PAGE = engines["django"].from_string(
+    '{{% extends "base.html" %}}{{% block content %}}<h1>Written</h1>'
+    "<p>{{{{ written }}}}</p>{{% endblock %}}"
+)
 
 
 def trivial(request):
@@ -121,9 +139,19 @@ def floor(request):
     return HttpResponse(b"floor ok\\n", content_type="text/plain")
 
 
+@require_POST
+@login_required
+def page_floor(request):
+    with transaction.atomic():
+        AuditEvent.objects.create(**audit_fields(actor=request.user), action="bench.floor")
+    ballot_receipt_send.delay(receipt_payload_seal({{"to_email": request.user.email}}))
+    return HttpResponse(PAGE.render({{"written": "page floor ok"}}, request))
+
+
 urlpatterns = [
     path("{TRIVIAL_PATH.strip("/")}/", trivial),
     path("{FLOOR_PATH.strip("/")}/", floor),
+    path("{PAGE_FLOOR_PATH.strip("/")}/", page_floor),
     path("", include("coop.urls")),
 ]
 """
@@ -285,6 +313,18 @@ def main() -> int:
             list(pool.map(floor_one, range(count)))
             return count / (time.perf_counter() - start)
 
+        def page_floor_one(index: int) -> None:
+            cookie, token = cookies[index % voters]
+            body = urlencode({"csrfmiddlewaretoken": token})
+            status, content = request("POST", PAGE_FLOOR_PATH, cookie, body)
+            if status != 200 or b"page floor ok" not in content:
+                failures.append(f"page floor: {status} {content[:300]!r}")
+
+        def page_floors(count: int) -> float:
+            start = time.perf_counter()
+            list(pool.map(page_floor_one, range(count)))
+            return count / (time.perf_counter() - start)
+
         def casts(count: int) -> float:
             batch = [next(next_voter) for _ in range(count)]
             start = time.perf_counter()
@@ -299,12 +339,14 @@ def main() -> int:
         casts(WARM_CASTS)
         trivials(TRIVIAL // 3)
         floors(FLOOR // 3)
-        app, raw, floor = [], [], []
+        page_floors(FLOOR // 3)
+        app, raw, floor, page_floor = [], [], [], []
         for round_number in range(ROUNDS):
             sides = [
                 (lambda: trivials(TRIVIAL), raw),
                 (lambda: casts(CASTS), app),
                 (lambda: floors(FLOOR), floor),
+                (lambda: page_floors(FLOOR), page_floor),
             ]
             if round_number % 2:
                 sides.reverse()
@@ -313,6 +355,7 @@ def main() -> int:
         verbose(f"casts/s {[round(x, 1) for x in app]}")
         verbose(f"trivial GETs/s {[round(x, 1) for x in raw]}")
         verbose(f"floor POSTs/s {[round(x, 1) for x in floor]}")
+        verbose(f"page floor POSTs/s {[round(x, 1) for x in page_floor]}")
 
         # A second cast by a voter is refused, and changes nothing.
         status, content = request("POST", ballot_path, cookies[0][0], bodies[0])
@@ -361,9 +404,12 @@ def main() -> int:
     floor_ratio = statistics.median(app) / statistics.median(floor)
     print(f"cast: ratio={ratio:.2f} target={TARGET}")
     print(f"cast_vs_floor: ratio={floor_ratio:.2f} target={FLOOR_TARGET}")
+    page_ratio = statistics.median(app) / statistics.median(page_floor)
+    print(f"cast_vs_page_write: ratio={page_ratio:.2f} target={FLOOR_TARGET}")
     verbose(
         f"median casts/s {statistics.median(app):.1f}, trivial GETs/s "
-        f"{statistics.median(raw):.1f}, floor POSTs/s {statistics.median(floor):.1f}"
+        f"{statistics.median(raw):.1f}, floor POSTs/s {statistics.median(floor):.1f}, "
+        f"page floor POSTs/s {statistics.median(page_floor):.1f}"
     )
     if problems:
         for problem in problems:
