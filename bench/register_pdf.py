@@ -12,7 +12,7 @@ the ratios are against the budgets the issue sets: 5 minutes and 1 GB.
 The line before them also gives the CPU time of the job's process and its printing processes
 per entry: the wall time depends on what else the machine runs, the CPU time much less (the
 budget, on 2 free cores, is about 2 x 300 s / 50,000 = 12 ms of CPU per entry, joining and
-all; the register prints in about 8 since issue 14's plain cells).
+all: 9.8 measured with 50,000 entries on a busy machine, since issue 14's plain cells).
 
 Exits non-zero if the PDF is wrong (pypdf reads it: pages numbered to the last, the first and
 last members on it). Runs on a database of its own (voliere_bench_register_pdf), loaded in
