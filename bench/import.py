@@ -111,7 +111,9 @@ def main() -> int:
         )
         job.input_file.save("register.csv", File(io.BytesIO(content)), save=False)
         job.save()
-        seconds, peak, status = run_job_in_child(str(job.pk), env={"JOBS_ROOT": str(jobs_root)})
+        seconds, peak, status, _cpu = run_job_in_child(
+            str(job.pk), env={"JOBS_ROOT": str(jobs_root)}
+        )
         job.refresh_from_db()
         members = Member.objects.count()
         events = RegisterEvent.objects.count()

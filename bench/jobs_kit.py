@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kit import verbose
 
@@ -21,14 +21,27 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 GIB = 1024**3
 
 
-def run_job_in_child(job_id: str, *, env: dict[str, str]) -> tuple[float, int, str]:
+class JobMeasure(NamedTuple):
+    seconds: float  # wall time
+    peak: int  # bytes
+    status: str
+    cpu_seconds: float  # the job's process and the processes it started, user and system
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_job_in_child(job_id: str, *, env: dict[str, str]) -> JobMeasure:
     """Run the job `job_id` in a new Python process (Django set up there, as in a worker):
-    its wall time in seconds, its peak resident memory in bytes, and its final status.
+    its wall time in seconds, its peak resident memory in bytes, its final status, and the CPU
+    time it and its own processes used (less sensitive than the wall time to a busy machine).
 
     The memory counts the processes the job starts too (the register's printing processes):
     the job's own peak plus, for each process it may run at once, the largest peak among
     them (an upper bound of what they held together)."""
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu()
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), job_id],
         cwd=BASE_DIR,
@@ -37,7 +50,7 @@ def run_job_in_child(job_id: str, *, env: dict[str, str]) -> tuple[float, int, s
         text=True,
         check=False,
     )
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
     if done.returncode != 0:
         raise SystemExit(f"the job's process failed:\n{done.stderr[-3000:]}")
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -47,7 +60,7 @@ def run_job_in_child(job_id: str, *, env: dict[str, str]) -> tuple[float, int, s
     )
     verbose(report["cpu"])
     peak = report["maxrss_kib"] + report["children_maxrss_kib"] * report["children_at_once"]
-    return seconds, peak * 1024, report["status"]
+    return JobMeasure(seconds, peak * 1024, report["status"], cpu)
 
 
 def _backend_cpu(connection: Any) -> str:

@@ -364,7 +364,7 @@ INSERT INTO members_member (
     country, language, category_id, college_id, requested_shares, e_notices,
     e_notices_changed_at, status, applied_on, admitted_on, admission_ref, ratified_on,
     ratification_ref, rejected_on, rejection_reason, exited_on, exit_ref, user_id,
-    created_at, updated_at)
+    large_type, created_at, updated_at)
 SELECT p.i, p.person_kind, p.first_name, p.last_name, p.legal_name, p.legal_registration,
        p.representative_name, p.representative_role, p.email,
        CASE WHEN p.last_kind = 'contact_changed' THEN p.phone2 ELSE p.phone1 END,
@@ -380,7 +380,7 @@ SELECT p.i, p.person_kind, p.first_name, p.last_name, p.legal_name, p.legal_regi
        CASE WHEN p.last_kind = 'exited' THEN p.last_on END,
        CASE WHEN p.last_kind = 'exited'
             THEN 'Lettre de démission du ' || to_char(p.last_on, 'DD/MM/YYYY') ELSE '' END,
-       NULL, now(), now()
+       NULL, false, now(), now()
 FROM bench_people p
 JOIN members_category cat ON cat.code = p.category
 JOIN members_college c1 ON c1.id = cat.default_college_id

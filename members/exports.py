@@ -161,6 +161,11 @@ class RegisterLine:
     exited_on: dt.date | None
     exit_ref: str
 
+    @property
+    def address(self) -> str:
+        """The address, one line of it per line of text (the PDF's cell keeps line feeds)."""
+        return "\n".join(self.address_lines)
+
 
 def register_line(snapshot: dict[str, Any], *, statuses: dict[str, str]) -> RegisterLine:
     """One entry of the PDF; `statuses` are the labels of the statuses, looked up once."""

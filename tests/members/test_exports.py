@@ -166,6 +166,46 @@ def test_pdf_is_the_legal_register_at_the_date(admin_client, history, run_jobs):
     assert "Page 1 of 1" in text
 
 
+def test_pdf_shows_every_column_of_each_entry_in_order(admin_client, history, run_jobs):
+    """An exit, a legal person's representative and two entries awaiting ratification: every
+    column's content is in the PDF's text, each entry's cells in the columns' order."""
+    response, _page = export(admin_client, run_jobs, "2025-10-01", "pdf")
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = " ".join(reader.pages[0].extract_text().split())  # a cell's lines wrap
+    entries = {
+        "Alice": [
+            "1 Alice Martin",
+            "1 rue Haute 38000 Grenoble France",
+            "Salariés Salariés",
+            "Feb. 1, 2025 CA 2025-02",
+            "June 1, 2025 AGO 2025",
+            "Sept. 1, 2025 resigned · Lettre du 20 août",
+            "2 Bruno Petit",
+        ],
+        "Bruno": [
+            "2 Bruno Petit",
+            "France Bénéficiaires Bénéficiaires",
+            "March 1, 2025 CA 2025-02",
+            "awaiting ratification —",
+            "3 Mairie de Vizille",
+        ],
+        "Mairie": [
+            "3 Mairie de Vizille represented by Anne Roux, maire",
+            "France Collectivités Soutiens",
+            "Feb. 1, 2025 CA 2025-02",
+            "awaiting ratification —",
+        ],
+    }
+    heading = "No. Name Address Category College Admission Ratification Exit"
+    assert heading in text
+    for name, cells in entries.items():
+        position = text.index(heading)
+        for cell in cells:  # each one after the one before (the next entry's number ends it)
+            assert cell in text[position:], (name, cell)
+            position = text.index(cell, position) + len(cell)
+    assert "Rejet" not in text
+
+
 @pytest.mark.parametrize("processes", [1, 2])
 def test_a_large_register_is_printed_in_parts_joined_into_one_numbered_pdf(
     admin_client, history, run_jobs, settings, processes
