@@ -125,7 +125,10 @@ def clock(value: dt.time | dt.datetime, *, language: str | None = None) -> str:
 # a message is not known in advance, so the elision is made when the message is filled in.
 APOSTROPHE = "\u2019"  # the typographic apostrophe the French catalogue uses
 _ELIDABLE = re.compile(r"\b(de|De|que|Que|le|Le|la|La|je|Je|ne|Ne) %\((\w+)\)s")
-_VOWEL_START = re.compile(r"^[AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûüœŒ]")
+# A "y" before a vowel sounds as a consonant ("de Yann", "de Yolande"), before a consonant as
+# a vowel ("d'Yves"). A name's "h" is left alone: mute or aspirated, it cannot be told.
+_VOWELS = "AEIOUÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouàâäéèêëîïôöùûüœŒ"
+_VOWEL_START = re.compile(rf"^(?:[{_VOWELS}]|[Yy](?![{_VOWELS}Yy]))")
 
 
 def interpolate(

@@ -151,6 +151,9 @@ def test_plurals_of_shares(language: str, count: int, expected: str) -> None:
         ("Olympe", "La question d\u2019Olympe est enregistrée."),
         ("Émile", "La question d\u2019Émile est enregistrée."),
         ("Marcel", "La question de Marcel est enregistrée."),
+        ("Yves", "La question d\u2019Yves est enregistrée."),
+        ("Yann", "La question de Yann est enregistrée."),
+        ("Yolande", "La question de Yolande est enregistrée."),
     ],
 )
 def test_french_elides_de_before_a_name_starting_with_a_vowel(name: str, expected: str) -> None:
