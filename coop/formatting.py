@@ -9,15 +9,18 @@ Display only: decisions (quorum, majority, floor) are taken on exact values, nev
 strings.
 """
 
+import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 from django.conf import settings
+from django.utils.formats import time_format
 from django.utils.functional import Promise
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, override, to_locale
 
 Number = int | Decimal | Fraction | float
 
@@ -105,16 +108,31 @@ def fraction_with_percent(value: Fraction | str, *, language: str | None = None)
     return f"{text} ({percent(exact, language=language)})"
 
 
+def clock(value: dt.time | dt.datetime, *, language: str | None = None) -> str:
+    """A time of day in a sentence: "18 h 00" in French (its TIME_FORMAT, coop/formats/fr),
+    "18:00" in the other languages.
+
+    A datetime is written as it is: convert it to the reader's time zone first
+    (`timezone.localtime`); the template filter of the same name does it.
+    """
+    code = language or get_language() or settings.LANGUAGE_CODE
+    with override(code):
+        return time_format(value, "TIME_FORMAT" if code.split("-")[0] == "fr" else "H:i")
+
+
 # French elides "de", "le", "la", "que"... before a vowel or a mute h: "la question d'Olympe",
 # never "de Olympe". The catalogue's own words are elided already; a name or a title put in
 # a message is not known in advance, so the elision is made when the message is filled in.
 APOSTROPHE = "\u2019"  # the typographic apostrophe the French catalogue uses
 _ELIDABLE = re.compile(r"\b(de|De|que|Que|le|Le|la|La|je|Je|ne|Ne) %\((\w+)\)s")
-_VOWEL_START = re.compile(r"^[AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûüœŒ]")
+# A "y" before a vowel sounds as a consonant ("de Yann", "de Yolande"), before a consonant as
+# a vowel ("d'Yves"). A name's "h" is left alone: mute or aspirated, it cannot be told.
+_VOWELS = "AEIOUÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouàâäéèêëîïôöùûüœŒ"
+_VOWEL_START = re.compile(rf"^(?:[{_VOWELS}]|[Yy](?![{_VOWELS}Yy]))")
 
 
 def interpolate(
-    message: str | Promise, values: dict[str, object], *, language: str | None = None
+    message: str | Promise, values: Mapping[str, object], *, language: str | None = None
 ) -> str:
     """`message % values`, with French elision before the values that start with a vowel.
 
@@ -129,7 +147,7 @@ def interpolate(
         def elide(match: re.Match[str]) -> str:
             value = str(values.get(match.group(2), ""))
             if _VOWEL_START.match(value):
-                return f"{match.group(1)[0]}{APOSTROPHE}%({match.group(2)})s"
+                return f"{match.group(1)[:-1]}{APOSTROPHE}%({match.group(2)})s"
             return match.group(0)
 
         message = _ELIDABLE.sub(elide, message)

@@ -5,7 +5,10 @@
 {{ result.for_share|percent }}     66,67 %         66.67%      (a ratio or a Fraction)
 {{ college.weight|percent_points }} 40 %           40%         (already in percent)
 {{ report.count|number }}          1 750           1,750
+{{ assembly.starts_at|clock }}     18 h 00         18:00       (a time of day in a sentence)
 """
+
+import datetime as dt
 
 from django import template
 
@@ -55,3 +58,11 @@ def fraction(value: object) -> str:
         return formatting.fraction_with_percent(value)  # type: ignore[arg-type]
     except (ValueError, ZeroDivisionError):
         return str(value)
+
+
+@register.filter(expects_localtime=True)
+def clock(value: object) -> str:
+    """A time of day in a sentence, in the page's time zone: "18 h 00" / "18:00"."""
+    if not isinstance(value, dt.time | dt.datetime):
+        return ""
+    return formatting.clock(value)

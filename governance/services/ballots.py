@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coop import formatting
 from coop.actors import Actor
 from coop.audit import AuditAction, audit_fields, audit_record
 from coop.errors import DomainError
@@ -112,8 +113,10 @@ def _proxy_given(holder_name: str) -> DomainError:
 
 def _no_proxy(principal: RollEntry) -> DomainError:
     return DomainError(
-        _("You do not hold a proxy from %(member)s for this assembly (or it was revoked).")
-        % {"member": principal.name},
+        formatting.interpolate(
+            _("You do not hold a proxy from %(member)s for this assembly (or it was revoked)."),
+            {"member": principal.name},
+        ),
         code="no_proxy",
     )
 

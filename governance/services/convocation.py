@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from coop import formatting
 from coop.actors import Actor, actor_person
 from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
@@ -99,7 +100,7 @@ def _refuse_short_notice(assembly: Assembly, statutes: Statutes, today: dt.date)
         "days": days,
         "convocation": assembly.get_convocation_display(),
         "date": date_format(local.date(), "j F"),
-        "time": local.strftime("%H:%M"),
+        "time": formatting.clock(local),
         "latest": date_format(latest, "j F"),
     }
     raise ConvocationRefused(message, code="notice_too_short", latest=latest.isoformat())

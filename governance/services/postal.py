@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from coop import formatting
 from coop.audit import AuditAction, audit_record
 from coop.errors import DomainError
 from coop.models import AuditEvent
@@ -85,7 +86,7 @@ def paper_form_refusal(form: PaperForm, entry: RollEntry) -> PaperFormRefused:
             "A postal form for %(member)s was recorded on %(date)s at %(time)s: the first "
             "voice recorded stands."
         )
-    return PaperFormRefused(message % values, code="paper_form_recorded")
+    return PaperFormRefused(formatting.interpolate(message, values), code="paper_form_recorded")
 
 
 def _vote_refusal(assembly: Assembly, entry: RollEntry) -> PaperFormRefused | None:
@@ -313,7 +314,9 @@ def _record(
             )
     except IntegrityError as exc:
         raise PaperFormRefused(
-            _("A paper form for %(member)s was already recorded.") % {"member": entry.name},
+            formatting.interpolate(
+                _("A paper form for %(member)s was already recorded."), {"member": entry.name}
+            ),
             code="paper_form_recorded",
         ) from exc
     # Which option, never what was voted.

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coop import formatting
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, has_totp, is_administrator, role_required
@@ -170,8 +171,10 @@ def manage_question_answer(request: HtmxHttpRequest, pk: int, question_pk: int) 
         else:
             messages.success(
                 request,
-                _("The board's answer to the question of %(name)s is saved.")
-                % {"name": question.roll_entry.name},
+                formatting.interpolate(
+                    _("The board's answer to the question of %(name)s is saved."),
+                    {"name": question.roll_entry.name},
+                ),
             )
             return redirect(reverse("governance:manage_detail", args=[pk]) + "#questions")
     context = {"assembly": question.assembly, "question": question, "form": form}
@@ -195,8 +198,10 @@ def manage_question_record(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The question of %(name)s received by post is recorded.")
-                % {"name": question.roll_entry.name},
+                formatting.interpolate(
+                    _("The question of %(name)s received by post is recorded."),
+                    {"name": question.roll_entry.name},
+                ),
             )
             return redirect(reverse("governance:manage_detail", args=[pk]) + "#questions")
     context = {"assembly": assembly, "form": form}

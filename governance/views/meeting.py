@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coop import formatting
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest, render, wants_partial
 from coop.roles import Role, role_required
@@ -144,8 +145,10 @@ def check_in_undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("The check-in of %(name)s (no. %(number)s) is undone.")
-            % {"name": entry.name, "number": entry.member_number},
+            formatting.interpolate(
+                _("The check-in of %(name)s (no. %(number)s) is undone."),
+                {"name": entry.name, "number": entry.member_number},
+            ),
         )
     return _after_action(request, assembly, query)
 
@@ -168,8 +171,10 @@ def proxy_revoke_at_desk(request: HtmxHttpRequest, pk: int, proxy_pk: int) -> Ht
     else:
         messages.success(
             request,
-            _("The proxy of %(name)s to %(holder)s is revoked: %(name)s can be checked in.")
-            % {"name": proxy.giver.name, "holder": proxy.holder.name},
+            formatting.interpolate(
+                _("The proxy of %(name)s to %(holder)s is revoked: %(name)s can be checked in."),
+                {"name": proxy.giver.name, "holder": proxy.holder.name},
+            ),
         )
     return _after_action(request, assembly, query)
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coop import formatting
 from coop.errors import DomainError
 from coop.http import HtmxHttpRequest
 from coop.roles import Role, role_required
@@ -48,7 +49,7 @@ def _recorded(request: HtmxHttpRequest, form: PaperForm) -> HttpResponse:
     else:
         values["holder"] = form.holder.name if form.holder else ""
         text = _("The proxy of %(member)s to %(holder)s is recorded.")
-    messages.success(request, text % values)
+    messages.success(request, formatting.interpolate(text, values))
     return redirect("governance:postal", pk=form.assembly_id)
 
 

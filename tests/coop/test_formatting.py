@@ -1,17 +1,21 @@
 """Amounts, percentages, numbers and plurals as each language writes them (coop.formatting)."""
 
+import datetime as dt
+import zoneinfo
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy, ngettext
 
 from coop import formatting
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands
-NBSP = "\u00a0"  # no-break space: before "€" and "%" in French
+NBSP = "\u00a0"  # no-break space: before "€" and "%" in French, around the "h" of "18 h 00"
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 @pytest.mark.parametrize(
@@ -147,11 +151,27 @@ def test_plurals_of_shares(language: str, count: int, expected: str) -> None:
         ("Olympe", "La question d\u2019Olympe est enregistrée."),
         ("Émile", "La question d\u2019Émile est enregistrée."),
         ("Marcel", "La question de Marcel est enregistrée."),
+        ("Yves", "La question d\u2019Yves est enregistrée."),
+        ("Yann", "La question de Yann est enregistrée."),
+        ("Yolande", "La question de Yolande est enregistrée."),
     ],
 )
 def test_french_elides_de_before_a_name_starting_with_a_vowel(name: str, expected: str) -> None:
     message = "La question de %(name)s est enregistrée."
     assert formatting.interpolate(message, {"name": name}, language="fr") == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("La procuration que %(name)s avait donnée", "La procuration qu\u2019Olympe avait donnée"),
+        ("Que %(name)s signe", "Qu\u2019Olympe signe"),
+        ("Le pouvoir de %(name)s", "Le pouvoir d\u2019Olympe"),
+        ("Le %(name)s ouvre à 9 h", "L\u2019Olympe ouvre à 9 h"),
+    ],
+)
+def test_each_word_loses_only_its_last_letter(message: str, expected: str) -> None:
+    assert formatting.interpolate(message, {"name": "Olympe"}, language="fr") == expected
 
 
 def test_other_languages_and_other_words_are_filled_in_as_they_are() -> None:
@@ -171,3 +191,79 @@ def test_a_lazy_message_is_filled_in_the_active_language() -> None:
             gettext_lazy("Representative of %(name)s"), {"name": "Association Olympe"}
         )
     assert text == "Représentant d\u2019Association Olympe"
+
+
+# Date-times: French letters write "le 6 janvier 2027 à 18 h 00" (coop/formats/fr/formats.py).
+MOMENT = dt.datetime(2027, 1, 6, 18, 0, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "expected"),
+    [
+        ("fr", "DATETIME_FORMAT", f"6 janvier 2027 à 18{NBSP}h{NBSP}00"),
+        ("fr", "SHORT_DATETIME_FORMAT", f"06/01/2027 à 18{NBSP}h{NBSP}00"),
+        ("fr", "DATE_FORMAT", "6 janvier 2027"),
+        ("en", "DATETIME_FORMAT", "Jan. 6, 2027, 6 p.m."),
+        ("en", "SHORT_DATETIME_FORMAT", "01/06/2027 6 p.m."),
+    ],
+)
+def test_date_times_join_the_time_with_a_in_french_only(
+    language: str, name: str, expected: str
+) -> None:
+    with translation.override(language):
+        assert date_format(MOMENT, name) == expected
+
+
+def test_a_time_of_day_reads_in_hours_and_minutes_in_french() -> None:
+    with translation.override("fr"):
+        assert time_format(dt.time(9, 5), "TIME_FORMAT") == f"09{NBSP}h{NBSP}05"
+    assert formatting.clock(dt.time(23, 59), language="fr") == f"23{NBSP}h{NBSP}59"
+    assert formatting.clock(dt.time(23, 59), language="en") == "23:59"
+
+
+def test_the_clock_filter_writes_the_time_in_the_page_s_time_zone() -> None:
+    template = Template("{% load formatting %}{{ moment|clock }}")
+    utc = MOMENT.astimezone(dt.UTC)  # 17:00 UTC is 18:00 in Paris in January
+    with translation.override("fr"):
+        assert template.render(Context({"moment": utc})) == f"18{NBSP}h{NBSP}00"
+    with translation.override("en"):
+        assert template.render(Context({"moment": utc})) == "18:00"
+        assert template.render(Context({"moment": None})) == ""
+
+
+# {% load elision %}: Django's blocktranslate, filled in with French elision.
+ELIDING = Template(
+    "{% load i18n elision %}"
+    "{% blocktranslate with name=name %}Representative of {{ name }}{% endblocktranslate %}"
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "expected"),
+    [
+        ("fr", "Olympe", "Représentant d\u2019Olympe"),
+        ("fr", "Émile & fils", "Représentant d\u2019Émile &amp; fils"),
+        ("fr", "Marcel", "Représentant de Marcel"),
+        ("en", "Olympe", "Representative of Olympe"),
+    ],
+)
+def test_the_eliding_blocktranslate_elides_before_a_vowel_in_french(
+    language: str, name: str, expected: str
+) -> None:
+    with translation.override(language):
+        assert ELIDING.render(Context({"name": name})) == expected
+
+
+def test_django_s_blocktranslate_does_not_elide_and_the_eliding_one_keeps_plurals() -> None:
+    plain = Template(
+        "{% load i18n %}"
+        "{% blocktranslate with name=name %}Representative of {{ name }}{% endblocktranslate %}"
+    )
+    counted = Template(
+        "{% load i18n elision %}{% blocktranslate count counter=count %}{{ counter }} item"
+        "{% plural %}{{ counter }} items{% endblocktranslate %}"
+    )
+    with translation.override("fr"):
+        assert plain.render(Context({"name": "Olympe"})) == "Représentant de Olympe"
+        assert counted.render(Context({"count": 1})) == "1 point"
+        assert counted.render(Context({"count": 3})) == "3 points"

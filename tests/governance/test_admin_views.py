@@ -173,6 +173,28 @@ def test_convening_too_late_shows_until_when_and_changes_nothing(admin_client, r
     assert not RollEntry.objects.exists() and not NoticeDelivery.objects.exists()
 
 
+def test_the_assembly_s_day_and_time_read_as_each_language_writes_them(admin_client, register):
+    assembly = draft_assembly(starts_at=meeting_time(days_ahead=40))
+    members_admitted(register, 2)
+    local = timezone.localtime(assembly.starts_at)
+    english = text(admin_client.get(url("manage_detail", assembly.pk)))
+    assert f"{local:%A} {local.day} {local:%B} {local.year}, 18:00</time>" in english
+    # French: "à" and "18 h 00", with no-break spaces (kept: not collapsed like text() does).
+    french = admin_client.get(url("manage_detail", assembly.pk), HTTP_ACCEPT_LANGUAGE="fr")
+    page = french.content.decode()
+    assert re.search(r'id="starts-at"><time [^>]*>\w+ \d+ \w+ \d{4} à 18\xa0h\xa000</time>', page)
+    assert f'datetime="{local.isoformat()}"' in page  # the machine's format stays ISO
+    assert re.search(r'id="deadline">\w+ \d+ \w+ \d{4} à \d\d\xa0h\xa0\d\d</dd>', page)
+    # The desk's list, and the refusal to convene too late, in French too.
+    listing = admin_client.get(MANAGE, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.search(r"\d+ \w+ \d{4} à 18\xa0h\xa000</time>", listing)
+    late = draft_assembly(starts_at=meeting_time(days_ahead=5))
+    refused = admin_client.post(url("manage_convene", late.pk), HTTP_ACCEPT_LANGUAGE="fr")
+    assert re.search(
+        r"Pour une réunion le \d+ \w+ à 18\xa0h\xa000, la convocation", refused.content.decode()
+    )
+
+
 def test_convening_through_the_page(admin_client, totp_admin, register, run_jobs):
     members_admitted(register, 3)
     assembly = draft_assembly()

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coop.errors import DomainError
 from coop.models import AuditEvent
@@ -55,6 +55,23 @@ def test_the_voices_held_are_cast_together_each_with_its_receipt_and_audit_event
     )
     assert {e.data["cast_by_holder"] for e in events} == {None, holder.member_number}
     assert all(e.data["resolutions"] == 3 and "choice" not in e.data for e in events)
+
+
+def test_the_refusal_elides_before_a_name_starting_with_a_vowel_in_french():
+    members = members_admitted(statutes_and_register(), 2)
+    members[1].first_name, members[1].last_name = "Émile", "Durand"
+    members[1].save(update_fields=["first_name", "last_name"])
+    assembly = convened_assembly(members=members, resolutions=1)
+    holder, other = entries(assembly)
+    with translation.override("fr"), pytest.raises(DomainError) as refused:
+        ballots_cast(
+            assembly=assembly,
+            voter=holder,
+            for_entries=[holder, other],
+            choices=choices(assembly),
+            actor=None,
+        )
+    assert "Vous ne détenez pas de procuration d\u2019Émile Durand pour cette" in str(refused.value)
 
 
 def test_one_voice_refused_refuses_them_all_and_writes_nothing(assembly):

@@ -395,7 +395,7 @@ def test_the_convocation_links_to_the_documents_and_lists_them(register, admin_u
         assert "Comptes annuels 2026" in body
         assert f"{detail}#documents" in body
         # In the member's language (French by default).
-        assert "jusqu'au lundi 7 juin 2027 à 23:59" in body.replace("&#x27;", "'")
+        assert "jusqu'au lundi 7 juin 2027 à 23\u00a0h\u00a059" in body.replace("&#x27;", "'")
 
     entries = list(RollEntry.objects.filter(assembly=assembly).select_related("member"))
     html = letters_html(assembly=assembly, entries=entries)

@@ -213,6 +213,9 @@ def test_the_meeting_desk_refuses_to_open_early_with_the_day_in_french(totp_admi
     client = Client(HTTP_ACCEPT_LANGUAGE="fr")
     client.force_login(totp_admin)
     response = client.post(reverse("governance:meeting_open", args=[assembly.pk]), follow=True)
-    assert "La séance a été convoquée pour le 12 juin 2027 à 18:00" in response.content.decode()
+    # The time as a French letter writes it, hours and minutes with "h" (no-break spaces).
+    page = response.content.decode()
+    assert "La séance a été convoquée pour le 12 juin 2027 à 18\u00a0h\u00a000" in page
+    assert "à partir de 17\u00a0h\u00a000" in page and "18:00" not in page
     assembly.refresh_from_db()
     assert assembly.meeting_opened_at is None

@@ -103,6 +103,22 @@ def test_the_holder_is_told_of_a_revocation_once_and_of_a_new_proxy_again(roll):
     assert [d.notice.reference for d in given] == [f"proxy:{first.pk}", f"proxy:{second.pk}"]
 
 
+def test_the_revocation_notice_elides_before_a_name_and_says_the_time_in_french():
+    members = members_admitted(statutes_and_register(), 2)
+    members[0].first_name, members[0].last_name = "Olympe", "Martin"
+    members[0].save(update_fields=["first_name", "last_name"])
+    assembly = convened_assembly(members=members)
+    giver, holder = RollEntry.objects.filter(assembly=assembly).select_related("member")
+    e_notices_on([holder.member])
+    proxy = proxy_give(assembly=assembly, giver=giver, holder=holder, actor=None)
+    proxy_revoke(proxy=proxy, actor=None)
+
+    (revoked,) = deliveries(PROXY_REVOKED_NOTICE)
+    assert "La procuration qu\u2019Olympe Martin vous avait donnée" in revoked.body_text
+    local = timezone.localtime(assembly.starts_at)
+    assert f" à {local:%H}\u00a0h\u00a0{local:%M} a été révoquée" in revoked.body_text
+
+
 def test_a_refused_revocation_tells_nobody(roll):
     assembly, (ada, bob, *_rest) = roll
     proxy = proxy_give(assembly=assembly, giver=ada, holder=bob, actor=None)

@@ -3,11 +3,13 @@
 import datetime as dt
 import re
 import time
+import zoneinfo
 
 import pytest
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from coop.errors import DomainError
 from coop.models import NoticeDelivery
@@ -202,3 +204,23 @@ def test_a_guest_link_older_than_three_days_is_refused(monkeypatch):
         registration_guest_verify(token=token)
     guest.refresh_from_db()
     assert guest.status == Status.PENDING
+
+
+def test_the_gathering_s_time_in_a_french_e_mail_reads_with_a_single_a():
+    """ "le 6 janvier 2027 à 18 h 00, jusqu'à 20 h 00", never "du … à 18 h 00 à 20 h 00"."""
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    when = {
+        "gathering": {
+            "title": "Balade",
+            "starts_at": dt.datetime(2027, 1, 6, 18, 0, tzinfo=paris),
+            "ends_at": dt.datetime(2027, 1, 6, 20, 0, tzinfo=paris),
+            "place": "Lyon",
+        },
+        "community": {"name": "Patrimoine"},
+    }
+    with translation.override("fr"):
+        text = render_to_string("heritage/email/_gathering.txt", when)
+    assert "Quand : le 6 janvier 2027 à 18\u00a0h\u00a000, jusqu\u2019à 20\u00a0h\u00a000" in text
+    with translation.override("en"):
+        text = render_to_string("heritage/email/_gathering.txt", when)
+    assert "When: Jan. 6, 2027, 6 p.m. to 8 p.m." in text

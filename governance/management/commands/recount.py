@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coop import formatting
 from coop.fractions import format_fraction
 from governance.models import Assembly, ResolutionResult
 from governance.services.voting import tally_arithmetic, tally_recompute
@@ -97,8 +98,13 @@ class Command(BaseCommand):
             raise CommandError(_("No assembly has the id %(id)s.") % {"id": options["assembly"]})
         if not ResolutionResult.objects.filter(resolution__assembly=assembly).exists():
             raise CommandError(
-                _("The vote of %(assembly)s has not been tallied: there is nothing to recount.")
-                % {"assembly": assembly}
+                formatting.interpolate(
+                    _(
+                        "The vote of %(assembly)s has not been tallied: there is nothing to "
+                        "recount."
+                    ),
+                    {"assembly": assembly},
+                )
             )
         lines = recount_lines(assembly=assembly)
         width = max(len(line.label) for line in lines)
