@@ -203,7 +203,8 @@ COOP_ADMIN_IDLE_TIMEOUT = timedelta(minutes=30)
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# French dates and times with "à" and "18 h 00" (coop/formats/fr/formats.py).
+# French dates and times with "à" and "18 h 00", English times on the 24-hour clock
+# (coop/formats/fr/formats.py, coop/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["coop.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Paris"

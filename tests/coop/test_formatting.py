@@ -203,8 +203,9 @@ MOMENT = dt.datetime(2027, 1, 6, 18, 0, tzinfo=PARIS)
         ("fr", "DATETIME_FORMAT", f"6 janvier 2027 à 18{NBSP}h{NBSP}00"),
         ("fr", "SHORT_DATETIME_FORMAT", f"06/01/2027 à 18{NBSP}h{NBSP}00"),
         ("fr", "DATE_FORMAT", "6 janvier 2027"),
-        ("en", "DATETIME_FORMAT", "Jan. 6, 2027, 6 p.m."),
-        ("en", "SHORT_DATETIME_FORMAT", "01/06/2027 6 p.m."),
+        ("en", "DATETIME_FORMAT", "Jan. 6, 2027, 18:00"),
+        ("en", "SHORT_DATETIME_FORMAT", "01/06/2027 18:00"),
+        ("en", "TIME_FORMAT", "18:00"),
     ],
 )
 def test_date_times_join_the_time_with_a_in_french_only(

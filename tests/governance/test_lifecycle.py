@@ -60,8 +60,8 @@ def test_the_meeting_opens_on_its_day_from_an_hour_before_its_time():
         with pytest.raises(AssemblyRefused) as refused:
             meeting_open(assembly=assembly, actor=None, now=too_soon)
         assert str(refused.value) == (
-            "The meeting was convened for June 12, 2027 at 6 p.m.: it can open that day from "
-            "5 p.m., not before and not on another day."
+            "The meeting was convened for June 12, 2027 at 18:00: it can open that day from "
+            "17:00, not before and not on another day."
         )
     with pytest.raises(AssemblyRefused, match="not on another day"):
         meeting_open(assembly=assembly, actor=None, now=STARTS + dt.timedelta(days=1))
@@ -146,7 +146,7 @@ def test_an_online_only_vote_is_closed_at_its_meeting_and_held_to_the_quorum():
     )
     with pytest.raises(AssemblyRefused) as refused:
         voting_close(assembly=assembly, actor=None, now=STARTS - dt.timedelta(days=16))
-    assert "cannot be closed before 5 p.m. that day" in str(refused.value)
+    assert "cannot be closed before 17:00 that day" in str(refused.value)
     with pytest.raises(AssemblyRefused, match="no meeting room to open"):
         meeting_open(assembly=assembly, actor=None, now=STARTS)
 

@@ -223,4 +223,4 @@ def test_the_gathering_s_time_in_a_french_e_mail_reads_with_a_single_a():
     assert "Quand : le 6 janvier 2027 à 18\u00a0h\u00a000, jusqu\u2019à 20\u00a0h\u00a000" in text
     with translation.override("en"):
         text = render_to_string("heritage/email/_gathering.txt", when)
-    assert "When: Jan. 6, 2027, 6 p.m. to 8 p.m." in text
+    assert "When: Jan. 6, 2027, 18:00 to 20:00" in text
