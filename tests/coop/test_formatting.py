@@ -268,3 +268,26 @@ def test_django_s_blocktranslate_does_not_elide_and_the_eliding_one_keeps_plural
         assert plain.render(Context({"name": "Olympe"})) == "Représentant de Olympe"
         assert counted.render(Context({"count": 1})) == "1 point"
         assert counted.render(Context({"count": 3})) == "3 points"
+
+
+def test_a_members_exit_e_mail_elides_before_a_cooperative_name_with_a_vowel() -> None:
+    """The members' templates fill their messages in with elision too (`{% load elision %}`):
+    "de Atelier du Patrimoine" is written "d'Atelier du Patrimoine"; English is untouched."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    member = SimpleNamespace(status="resigned", exited_on=dt.date(2026, 3, 1), exit_ref="AG 2026")
+    context = {
+        "greeting_name": "Olympe",
+        "member": member,
+        "cooperative": "Atelier du Patrimoine",
+        "repayment_delay_years": 5,
+    }
+    with translation.override("fr"):
+        text = render_to_string("members/email/exit_message.txt", context)
+    assert f"d{formatting.APOSTROPHE}Atelier du Patrimoine" in text
+    assert "de Atelier" not in text
+    with translation.override("en"):
+        text = render_to_string("members/email/exit_message.txt", context)
+    assert "from Atelier du Patrimoine" in text
