@@ -122,10 +122,11 @@ def test_the_batch_writes_each_copy_as_a_writer_of_its_own_would():
 def test_a_boundary_found_in_a_body_is_drawn_again(monkeypatch):
     taken = f"{'=' * 15}{7:019d}=="
     draws = iter([7, 8])
-    monkeypatch.setattr(writing.secrets, "randbelow", lambda limit: next(draws))
     copy = row(body_text=f"Bonjour,\n--{taken}--\n")
+    writer = NoticeWriter()
+    monkeypatch.setattr(writer._random, "randrange", lambda limit: next(draws))
 
-    rendered = NoticeWriter().render(copy, copy.message_id)
+    rendered = writer.render(copy, copy.message_id)
 
     assert BOUNDARY.search(rendered.data).group(1).decode() == f"{'=' * 15}{8:019d}=="
     parsed = email.message_from_bytes(rendered.data, policy=email.policy.default)
