@@ -14,8 +14,9 @@ an HTML part; UTF-8; the same headers in the same order), so `NoticeWriter` writ
   boundary and the two bodies, with their line ends made CRLF.
 
 A header value is written as it is only where the `email` package's folding leaves it
-unchanged (printable ASCII, short enough for one line); any other goes through
-Django's own path (`forbid_multi_line_headers`, then the compat32 policy's folding). A copy
+unchanged (printable ASCII, short enough for one line); a non-ASCII subject is cut into
+encoded words in one pass, where `email.header.Header` measures every prefix; any other goes
+through Django's own path (`forbid_multi_line_headers`, then the compat32 policy's folding). A copy
 that Django would write another way (a line of more than 998 octets, quoted-printable; no text
 body) is written by Django itself. tests/coop/test_outbox_writing.py checks, byte for byte,
 that both write the same message.
@@ -27,7 +28,8 @@ import random
 import re
 import sys
 from dataclasses import dataclass
-from email import policy
+from email import base64mime, policy, quoprimime
+from email.charset import SHORTEST, Charset
 from email.utils import formatdate, parseaddr
 
 from django.conf import settings
@@ -129,6 +131,49 @@ def _header(name: str, value: str) -> bytes:
     return _folded(name, value)
 
 
+# RFC 2047 encoded words as `email.header.Header` cuts a UTF-8 header: a word (with its 12
+# characters of "=?utf-8?b?...?=") fills at most the 78 characters of the first line, then 77
+# (after the continuation space), and the encoding is the shorter of base64 and Q for the whole.
+_WORD_CHROME = len("utf-8") + 7
+_HEADER_WIDTH = 78  # email.header.MAXLINELEN, the default width of `Header`
+_WORD_WIDTHS = (_HEADER_WIDTH - _WORD_CHROME, _HEADER_WIDTH - 1 - _WORD_CHROME)
+_SHORTEST = Charset("utf-8").header_encoding == SHORTEST
+
+
+def _encoded_subject(subject: str) -> bytes | None:
+    """The Subject line of a non-ASCII subject as Django writes it (`Header(subject, "utf-8")`
+    encoded, then folded), in one pass where `Header` measures every prefix; None for what is
+    left to Django (an empty subject, characters that break or cannot be written)."""
+    if not subject or subject.isascii() or not subject.isprintable() or not _SHORTEST:
+        return None
+    try:
+        data = subject.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    base64 = base64mime.header_length(data) < quoprimime.header_length(data)
+    words: list[str] = []
+    chunk: list[str] = []
+    size = 0  # octets so far (base64) or encoded length so far (Q)
+    width = _WORD_WIDTHS[0]
+    for char in subject:
+        octets = char.encode("utf-8")
+        grown = size + (len(octets) if base64 else quoprimime.header_length(octets))
+        length = -(-grown // 3) * 4 if base64 else grown
+        if length > width and chunk:
+            words.append("".join(chunk))
+            chunk, grown, width = [], grown - size, _WORD_WIDTHS[1]
+        chunk.append(char)
+        size = grown
+    words.append("".join(chunk))
+    encode = base64mime.header_encode if base64 else quoprimime.header_encode
+    encoded = [encode(word.encode("utf-8"), charset="utf-8") for word in words]
+    # The folding puts the first word after "Subject: " if the line stays within 78
+    # characters, else on a line of its own; every other word on a line of its own.
+    first = "" if len("Subject: ") + len(encoded[0]) <= _FOLD_WIDTH else CRLF
+    lines = f"{CRLF} ".join(encoded)
+    return f"Subject: {first}{' ' if first else ''}{lines}{CRLF}".encode("ascii")
+
+
 def _body(content: str) -> tuple[bytes, str] | None:
     """The body with CRLF line ends and its transfer encoding, or None where Django would
     write it in quoted-printable (a line longer than RFC 5322 allows)."""
@@ -172,7 +217,7 @@ class NoticeWriter:
             if _stays_as_is("Subject", subject):
                 line = f"Subject: {subject}{CRLF}".encode("ascii")
             else:
-                line = _folded("Subject", subject)
+                line = _encoded_subject(subject) or _folded("Subject", subject)
             self._subjects[subject] = line
         return line
 

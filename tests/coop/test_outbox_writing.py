@@ -166,6 +166,24 @@ def test_headers_just_short_enough_for_one_line_or_just_too_long(extra):
         assert mine == by_django(copy, mine)
 
 
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "é" * 130,  # base64, in several words
+        "Convocation à l'assemblée générale ordinaire du 12 juin, salle des fêtes " * 4,  # Q
+        "😀" * 45,  # four octets a character
+        "a é" * 70,
+        "Ré",
+    ],
+)
+def test_long_subjects_are_cut_into_encoded_words_as_django_cuts_them(subject):
+    copy = row(subject=subject)
+
+    mine = NoticeWriter().render(copy, copy.message_id)
+
+    assert mine == by_django(copy, mine)
+
+
 # Text with what makes header and body writing differ: accents, emoji, quotes, encoded-word
 # lookalikes, runs of spaces, tabs, line ends of every kind, dots at line starts.
 TEXT = st.lists(
