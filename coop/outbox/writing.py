@@ -200,7 +200,12 @@ class NoticeWriter:
     def __init__(self) -> None:
         # Written here in UTF-8 only; Django writes them in any other charset.
         self._utf8 = settings.DEFAULT_CHARSET.lower() == "utf-8"
-        self._from = _folded("From", settings.DEFAULT_FROM_EMAIL) if self._utf8 else b""
+        self._from = b""
+        if self._utf8:
+            try:
+                self._from = _folded("From", settings.DEFAULT_FROM_EMAIL)
+            except ValueError:  # a sender Django refuses: each copy fails as Django fails it
+                self._utf8 = False
         before, _sample, after = _POLICY.fold_binary(
             "Content-Type", f'multipart/alternative; boundary="{_SAMPLE_BOUNDARY}"'
         ).partition(_SAMPLE_BOUNDARY.encode("ascii"))

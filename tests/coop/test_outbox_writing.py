@@ -148,6 +148,17 @@ def test_what_cannot_be_a_message_is_refused_as_django_refuses_it():
             render(copy, copy.message_id)
 
 
+def test_a_sender_address_django_refuses_fails_each_copy_as_django_fails_it(settings):
+    settings.DEFAULT_FROM_EMAIL = "Volière <secretariat@voliere.local>\nBcc: everyone@example.org"
+
+    writer = NoticeWriter()  # the batch starts: each copy is then refused
+
+    with pytest.raises(UnsendableMessage):
+        writer.render(row(), row().message_id)
+    with pytest.raises(UnsendableMessage):
+        render(row(), row().message_id)
+
+
 @pytest.mark.parametrize("extra", range(-2, 3))
 def test_headers_just_short_enough_for_one_line_or_just_too_long(extra):
     """At 78 characters a header line is folded: below it is written as it is."""
