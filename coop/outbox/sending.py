@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -136,13 +138,30 @@ def _update_claimed(sql: str, params: Sequence[Any], *, row_id: int, token: int)
             raise OutboxClaimLost(f"claim {token:x} lost at row {row_id}")
 
 
+# The helper thread's cursor on its own connection, kept for the thread's life.
+_marker_state = threading.local()
+
+
 def _mark_sent_in_thread(row_id: int, token: int, message_id: str) -> None:
-    _update_claimed(
-        _MARK_SENT_SQL, [timezone.now(), message_id, row_id, token], row_id=row_id, token=token
-    )
+    """Commit one row as sent (autocommit), on the helper thread's connection.
+
+    One cursor serves the thread's whole run, with the statement prepared on the server once:
+    per row, only the parameters travel and nothing is parsed or planned again (the database
+    is reached directly or through a pooler in session mode, see the package's documentation).
+    Errors are Django's, as through any Django cursor.
+    """
+    cursor = getattr(_marker_state, "cursor", None)
+    with connection.wrap_database_errors:
+        if cursor is None:
+            connection.ensure_connection()
+            cursor = _marker_state.cursor = psycopg.Cursor(connection.connection)
+        cursor.execute(_MARK_SENT_SQL, [timezone.now(), message_id, row_id, token], prepare=True)
+    if cursor.rowcount != 1:
+        raise OutboxClaimLost(f"claim {token:x} lost at row {row_id}")
 
 
 def _close_thread_connection() -> None:
+    _marker_state.cursor = None
     connection.close()  # the helper thread's own connection
 
 

@@ -7,8 +7,10 @@ the message was not delivered: a server drops a transaction the client did not c
 been. Other backends (files, console, memory: development and tests) get the same Django
 message through `send_messages`, and any failure there counts as "may have been sent".
 
-Every message is Django's `EmailMultiAlternatives` (text, and HTML when the notice has one);
-with SMTP its bytes are written by `message().as_bytes()`, as Django's SMTP backend does.
+Every message is Django's `EmailMultiAlternatives` (text, and HTML when the notice has one).
+With SMTP its bytes are those `message().as_bytes()` writes, as Django's SMTP backend does,
+written by the batch's `NoticeWriter` (coop/outbox/writing.py), which computes what the
+copies share once and writes the same bytes several times faster.
 """
 
 from __future__ import annotations
@@ -18,14 +20,18 @@ import re
 import smtplib
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpEmailBackend
-from django.core.mail.message import sanitize_address
+
+from coop.outbox.writing import (
+    Claimed,
+    NoticeWriter,
+    UnsendableMessage,
+    notice_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,60 +39,9 @@ logger = logging.getLogger(__name__)
 _DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
 
 
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    id: int
-    to_email: str
-    language: str
-    subject: str
-    body_text: str
-    body_html: str
-    attempts: int
-    message_id: str = ""  # given when the row is first claimed, kept for every later try
-
-
-class UnsendableMessage(ValueError):
-    """The notice cannot be written as a message (a line break in a header, a bad address)."""
-
-
 def sender_domain() -> str:
     """The domain of the sender's address, for the Message-IDs."""
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "voliere.invalid"
-
-
-def notice_message(row: Claimed, message_id: str) -> EmailMultiAlternatives:
-    """The row as a Django message: its text, and its HTML as an alternative."""
-    message = EmailMultiAlternatives(
-        subject=row.subject,
-        body=row.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row.to_email],
-        headers={
-            "Message-ID": message_id,
-            "Auto-Submitted": "auto-generated",
-            "Content-Language": row.language,
-        },
-    )
-    if row.body_html:
-        message.attach_alternative(row.body_html, "text/html")
-    return message
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    envelope_to: str
-    data: bytes
-
-
-def render(row: Claimed, message_id: str) -> Rendered:
-    """The message as SMTP DATA carries it (before dot-stuffing), and its envelope recipient."""
-    message = notice_message(row, message_id)
-    try:
-        data = message.message().as_bytes(linesep="\r\n")
-        envelope_to = sanitize_address(row.to_email, message.encoding or settings.DEFAULT_CHARSET)
-    except ValueError as exc:  # BadHeaderError, bad address: nothing was sent
-        raise UnsendableMessage(str(exc)) from exc
-    return Rendered(envelope_to=parseaddr(envelope_to)[1] or envelope_to, data=data)
 
 
 class Refused(Exception):
@@ -126,6 +81,7 @@ class Transport:
         self.smtp = isinstance(backend, SmtpEmailBackend)
         self.envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
         self.domain = sender_domain()
+        self.writer = NoticeWriter()
 
     def open(self) -> None:
         try:
@@ -165,7 +121,7 @@ class Transport:
             before_commit()
             self._send_django_message(row, message_id)
             return
-        rendered = render(row, message_id)
+        rendered = self.writer.render(row, message_id)
         smtp: smtplib.SMTP | None = self.backend.connection
         if smtp is None:
             raise NotSent("not connected")

@@ -35,7 +35,7 @@ from coop.outbox import (
     retry_delay,
     sending,
 )
-from coop.outbox.transport import Claimed, UnsendableMessage, render
+from coop.outbox.writing import Claimed, UnsendableMessage, render
 from coop.tasks import HEARTBEAT_CACHE_KEY, heartbeat
 from members.services.invitation import INVITATION_NOTICE, member_reference
 from tests.coop.conftest import free_port
