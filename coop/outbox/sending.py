@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import psycopg
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -59,6 +58,7 @@ from coop.outbox.transport import (
     UnsendableMessage,
     sender_domain,
 )
+from coop.prepared import prepared_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -145,17 +145,14 @@ _marker_state = threading.local()
 def _mark_sent_in_thread(row_id: int, token: int, message_id: str) -> None:
     """Commit one row as sent (autocommit), on the helper thread's connection.
 
-    One cursor serves the thread's whole run, with the statement prepared on the server once:
-    per row, only the parameters travel and nothing is parsed or planned again (the database
-    is reached directly or through a pooler in session mode, see the package's documentation).
-    Errors are Django's, as through any Django cursor.
+    One cursor serves the thread's whole run, with the statement prepared on the server once
+    (coop.prepared): per row, only the parameters travel and nothing is parsed or planned
+    again. Errors are Django's, as through any Django cursor.
     """
     cursor = getattr(_marker_state, "cursor", None)
-    with connection.wrap_database_errors:
-        if cursor is None:
-            connection.ensure_connection()
-            cursor = _marker_state.cursor = psycopg.Cursor(connection.connection)
-        cursor.execute(_MARK_SENT_SQL, [timezone.now(), message_id, row_id, token], prepare=True)
+    if cursor is None:
+        cursor = _marker_state.cursor = prepared_cursor()
+    cursor.execute(_MARK_SENT_SQL, [timezone.now(), message_id, row_id, token])
     if cursor.rowcount != 1:
         raise OutboxClaimLost(f"claim {token:x} lost at row {row_id}")
 
