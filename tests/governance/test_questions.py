@@ -72,7 +72,7 @@ def test_after_the_deadline_the_question_is_refused_with_the_deadline(assembly, 
     with pytest.raises(AssemblyRefused) as refused:
         ask(entries[0], now=CLOSED)
     message = str(refused.value)
-    assert "June 7, 2027" in message and "11:59" in message
+    assert "June 7, 2027" in message and "23:59" in message
     assert refused.value.code == "questions_closed"
     assert not WrittenQuestion.objects.exists()
 
