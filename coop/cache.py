@@ -26,6 +26,7 @@ Settings (`CACHES["default"]`), besides RedisCache's own:
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -36,6 +37,7 @@ import redis
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -316,3 +318,22 @@ class ResilientRedisCache(RedisCache):
     def clear(self) -> bool:
         """Empty the Redis database (not the fallback, which holds only short-lived counters)."""
         return self._run(lambda: super(ResilientRedisCache, self).clear(), lambda: False)
+
+
+def version_bump(key: str) -> None:
+    """Move on the version kept under `key`: copies kept for the old version are then ignored.
+
+    A version the cache lost (evicted, or Redis restarted without its data) starts again at a
+    random value, never at one an old copy may have been kept for."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(key)
+    except ValueError:  # no version, yet or any more
+        cache.set(key, secrets.randbits(62), None)
+
+
+def version_bump_on_commit(key: str) -> None:
+    """`version_bump(key)` once the transaction commits (what it versions is written then); a
+    failure of the cache there does not undo the commit."""
+    transaction.on_commit(lambda: version_bump(key), robust=True)

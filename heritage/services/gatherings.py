@@ -3,11 +3,9 @@ told), changed (the registered people are told of a new time or place), cancelle
 told too), then held, with the attendance recorded (RULES 29)."""
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from coop.actors import Actor, actor_user
 from coop.audit import AuditAction, audit_record
+from coop.cache import version_bump_on_commit
 from coop.errors import DomainError, PermissionRefused
 from heritage.models import CommunityMembership, Gathering, HeritageCommunity, Registration, Walk
 from heritage.selectors import LIST_VERSION_KEY, is_organiser
@@ -97,14 +96,7 @@ def _clean(data: GatheringData) -> dict[str, Any]:
 
 def gatherings_list_changed() -> None:
     """After commit: the visitors' list counts its gatherings again."""
-
-    def bump() -> None:
-        try:
-            cache.incr(LIST_VERSION_KEY)
-        except ValueError:  # no version (yet, or lost): a random one, never an old one again
-            cache.set(LIST_VERSION_KEY, secrets.randbits(62), None)
-
-    transaction.on_commit(bump, robust=True)
+    version_bump_on_commit(LIST_VERSION_KEY)
 
 
 @transaction.atomic

@@ -7,11 +7,9 @@ is given in order of arrival (`Registration.position`).
 """
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from coop.actors import Actor
 from coop.audit import AuditAction, audit_record
+from coop.cache import version_bump_on_commit
 from coop.errors import DomainError
 from heritage.models import Gathering, Registration
 from heritage.selectors import SEATS_VERSION_KEY, gathering_visible_to
@@ -54,14 +53,7 @@ def _seats_save(gathering: Gathering) -> None:
     """Save the seats taken; after commit, a visitor's list of gatherings shows the seats left
     again (the feeds, which show no seats, are kept)."""
     gathering.save(update_fields=["seats_taken", "updated_at"])
-
-    def bump() -> None:
-        try:
-            cache.incr(SEATS_VERSION_KEY)
-        except ValueError:  # no version (yet, or lost): a random one, never an old one again
-            cache.set(SEATS_VERSION_KEY, secrets.randbits(62), None)
-
-    transaction.on_commit(bump, robust=True)
+    version_bump_on_commit(SEATS_VERSION_KEY)
 
 
 def registrations_open_check(gathering: Gathering, now: dt.datetime | None = None) -> None:
