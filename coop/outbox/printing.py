@@ -100,7 +100,8 @@ def letters_print_start(*, notice: Notice, actor: Any) -> Job:
     return job_start(kind=LETTERS_PRINT, actor=actor, parameters={"notice": notice.pk})
 
 
-def _notice_page(parameters: dict[str, Any]) -> str:
+def notice_job_page(parameters: dict[str, Any]) -> str:
+    """The page of the notice a job of the outbox works on (its "back" link)."""
     return reverse("coop:outbox_notice", args=[parameters["notice"]])
 
 
@@ -126,7 +127,7 @@ def _join(parts: Sequence[Any], output: Any) -> int:
 @job_kind(
     LETTERS_PRINT,
     label=gettext_lazy("Printing letters to post"),
-    back_url=_notice_page,
+    back_url=notice_job_page,
     back_label=gettext_lazy("Back to the notice"),
     describe=_describe,
 )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from coop.jobs.services import job_start
 from coop.jobs.work import JobWork
 from coop.models import Job, Notice, NoticeDelivery
 from coop.outbox.labels import describe_key, kind_label
+from coop.outbox.printing import notice_job_page
 from coop.outbox.selectors import notice_deliveries
 from coop.roles import is_administrator
 
@@ -97,10 +97,6 @@ def notice_proof_start(*, notice: Notice, status: str, actor: Any) -> Job:
     )
 
 
-def _notice_page(parameters: dict[str, Any]) -> str:
-    return reverse("coop:outbox_notice", args=[parameters["notice"]])
-
-
 def _describe(parameters: dict[str, Any]) -> str:
     notice = Notice.objects.filter(pk=parameters["notice"]).first()
     if notice is None:
@@ -114,7 +110,7 @@ def _describe(parameters: dict[str, Any]) -> str:
 @job_kind(
     NOTICE_PROOF,
     label=gettext_lazy("Proof of sending of a notice (CSV)"),
-    back_url=_notice_page,
+    back_url=notice_job_page,
     back_label=gettext_lazy("Back to the notice"),
     describe=_describe,
 )
